@@ -1,0 +1,20 @@
+/**
+ * The api component: the Kubernetes kinds k8ts serves (one ResourceDef each),
+ * their schemas, and the pure building blocks (selectors, quantities, names,
+ * field errors) every other component uses.
+ * @module
+ */
+export type { KObject, ObjectMeta, OwnerReference } from './object.js';
+export { isRecord, getPath, child, apiVersionOf } from './object.js';
+export type { ResourceDef, TableDef, ColumnDef, SubresourceDef, ScaleDef, Verb } from './resource.js';
+export { ALL_VERBS } from './resource.js';
+export { Registry, BUILTIN_RESOURCES, builtinRegistry } from './registry.js';
+export type { SchemaNode } from './schema-node.js';
+export { refName } from './schema-node.js';
+export { GENERATED_SCHEMAS } from './generated/schemas.js';
+export { fieldErr, fieldErrText, type FieldErr, type FieldErrType } from './validation.js';
+export { eventsV1ToCore, coreToEventsV1 } from './kinds/event-convert.js';
+export { humanDuration } from './human-duration.js';
+export { parseLabelSelector, selectorFromLabelSelector, matchesLabels, labelSelectorToString, LabelSelectorError, type LabelSelector, type LabelSelectorObject } from './labels.js';
+export { parseFieldSelector, matchesFields, fieldsNotIn, FieldSelectorError, type FieldSelector } from './fields.js';
+export * as names from './names.js';

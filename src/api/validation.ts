@@ -1,0 +1,54 @@
+/**
+ * Field errors for 422 Invalid responses, rendered as upstream's field.Error
+ * (`spec.containers[0].image: Required value`).
+ * @module
+ */
+export type FieldErrType =
+  | 'FieldValueRequired'
+  | 'FieldValueInvalid'
+  | 'FieldValueNotSupported'
+  | 'FieldValueDuplicate'
+  | 'FieldValueForbidden'
+  | 'FieldValueTooLong'
+  | 'FieldValueTooMany'
+  | 'FieldValueTypeInvalid';
+
+export interface FieldErr {
+  type: FieldErrType;
+  field: string;
+  /** The message without the field prefix (`Required value`, `Invalid value: "x": detail`). */
+  message: string;
+}
+
+function render(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (v === null || v === undefined) return 'null';
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+export const fieldErr = {
+  required: (field: string, detail = ''): FieldErr => ({
+    type: 'FieldValueRequired',
+    field,
+    message: detail ? `Required value: ${detail}` : 'Required value',
+  }),
+  invalid: (field: string, value: unknown, detail: string): FieldErr => ({
+    type: 'FieldValueInvalid',
+    field,
+    message: `Invalid value: ${render(value)}${detail ? `: ${detail}` : ''}`,
+  }),
+  notSupported: (field: string, value: unknown, supported: string[]): FieldErr => ({
+    type: 'FieldValueNotSupported',
+    field,
+    message: `Unsupported value: ${render(value)}: supported values: ${supported.map((s) => JSON.stringify(s)).join(', ')}`,
+  }),
+  duplicate: (field: string, value: unknown): FieldErr => ({ type: 'FieldValueDuplicate', field, message: `Duplicate value: ${render(value)}` }),
+  forbidden: (field: string, detail: string): FieldErr => ({ type: 'FieldValueForbidden', field, message: `Forbidden: ${detail}` }),
+  tooLong: (field: string, max: number): FieldErr => ({ type: 'FieldValueTooLong', field, message: `Too long: may not be more than ${max} bytes` }),
+};
+
+/** The one-line text upstream prints for a field error. */
+export function fieldErrText(e: FieldErr): string {
+  return `${e.field}: ${e.message}`;
+}

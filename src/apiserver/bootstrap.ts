@@ -1,0 +1,50 @@
+/**
+ * Objects every cluster starts with: the four system namespaces and the
+ * `kubernetes` Service (first service IP) with Endpoints pointing at the API
+ * server. Each is created only if missing, through the same storage path as
+ * any client write, so several servers bootstrapping one etcd agree.
+ * @module
+ */
+import type { KObject } from '../api/index.js';
+import { StatusError } from './errors.js';
+import type { ApiServer } from './server.js';
+import { ipString, parseCidr } from './registry/allocator.js';
+
+const ctx = { dryRun: false, subresource: '' };
+
+async function ensure(server: ApiServer, resource: string, namespace: string, obj: KObject): Promise<void> {
+  const rs = server.resource(obj.apiVersion === 'v1' ? '' : obj.apiVersion!.split('/')[0]!, 'v1', resource)!;
+  if (await rs.getFresh(namespace, obj.metadata.name!)) return;
+  try {
+    await rs.create(obj, namespace, ctx);
+  } catch (e) {
+    if (!(e instanceof StatusError && e.code === 409)) throw e;
+  }
+}
+
+export async function bootstrap(server: ApiServer, opts: { serviceCIDR: string; advertiseAddress: string; port: number }): Promise<void> {
+  for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
+    await ensure(server, 'namespaces', '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  }
+  const { base } = parseCidr(opts.serviceCIDR);
+  const firstIP = ipString(base + 1);
+  await ensure(server, 'services', 'default', {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
+    spec: { type: 'ClusterIP', clusterIP: firstIP, ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: opts.port }], sessionAffinity: 'None' },
+  });
+  const epStore = server.resource('', 'v1', 'endpoints')!;
+  const want = { subsets: [{ addresses: [{ ip: opts.advertiseAddress }], ports: [{ name: 'https', port: opts.port, protocol: 'TCP' }] }] };
+  const cur = await epStore.getFresh('default', 'kubernetes');
+  if (!cur) {
+    await ensure(server, 'endpoints', 'default', {
+      apiVersion: 'v1',
+      kind: 'Endpoints',
+      metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
+      ...want,
+    });
+  } else if (JSON.stringify(cur.obj.subsets) !== JSON.stringify(want.subsets)) {
+    await epStore.update('default', 'kubernetes', (o) => ({ ...o, ...want, metadata: { ...o.metadata, resourceVersion: undefined } }), ctx);
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * OpenAPI v3: a root listing one document per group-version, and documents
+ * with a PATCH operation per kind (carrying x-kubernetes-group-version-kind
+ * and the fieldValidation parameter, which is how kubectl decides the server
+ * validates fields) plus the schemas `kubectl explain` walks. /openapi/v2 is
+ * answered 404 on purpose (kubectl accepts v2 only as protobuf).
+ * @module
+ */
+import { createHash } from 'node:crypto';
+import { GENERATED_SCHEMAS, refName, type Registry, type SchemaNode } from '../api/index.js';
+
+function gvPath(group: string, version: string): string {
+  return group ? `apis/${group}/${version}` : `api/${version}`;
+}
+
+/** Every schema reachable from `roots`. */
+function closure(roots: string[]): Record<string, SchemaNode> {
+  const out: Record<string, SchemaNode> = {};
+  const stack = [...roots];
+  while (stack.length) {
+    const name = stack.pop()!;
+    if (out[name]) continue;
+    const s = GENERATED_SCHEMAS[name];
+    if (!s) continue;
+    out[name] = s;
+    const visit = (n: unknown): void => {
+      if (Array.isArray(n)) n.forEach(visit);
+      else if (n && typeof n === 'object') {
+        for (const [k, v] of Object.entries(n)) {
+          if (k === '$ref' && typeof v === 'string') stack.push(refName(v));
+          else if (k !== 'enum' && k !== 'default') visit(v);
+        }
+      }
+    };
+    visit(s);
+  }
+  return out;
+}
+
+export class OpenApi {
+  private readonly docs = new Map<string, { body: string; etag: string }>();
+
+  constructor(registry: Registry) {
+    for (const [group, versions] of registry.groups()) {
+      for (const [version, defs] of versions) {
+        const paths: Record<string, unknown> = {};
+        for (const d of defs) {
+          const base = `/${gvPath(group, version)}${d.namespaced ? '/namespaces/{namespace}' : ''}/${d.resource}/{name}`;
+          paths[base] = {
+            patch: {
+              'x-kubernetes-group-version-kind': { group, version, kind: d.kind },
+              parameters: [{ name: 'fieldValidation', in: 'query', schema: { type: 'string' } }],
+              responses: { '200': { content: { 'application/json': { schema: { $ref: `#/components/schemas/${d.schema}` } } } } },
+            },
+          };
+        }
+        const schemas = closure(defs.map((d) => d.schema));
+        const doc = { openapi: '3.0.0', info: { title: 'Kubernetes', version: 'v1.32.0+k8ts' }, paths, components: { schemas } };
+        const body = JSON.stringify(doc);
+        const etag = createHash('sha256').update(body).digest('hex').slice(0, 32).toUpperCase();
+        this.docs.set(gvPath(group, version), { body, etag });
+      }
+    }
+  }
+
+  root(): Record<string, unknown> {
+    const paths: Record<string, unknown> = {};
+    for (const [p, d] of this.docs) paths[p] = { serverRelativeURL: `/openapi/v3/${p}?hash=${d.etag}` };
+    return { paths };
+  }
+
+  doc(path: string): { body: string; etag: string } | undefined {
+    return this.docs.get(path);
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * The API server: HTTPS (HTTP/2 and HTTP/1.1 on one port), authentication,
+ * authorisation, then discovery, OpenAPI, health, or the REST handlers over
+ * the watch cache and the store.
+ * @module
+ */
+import http2, { type Http2SecureServer } from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import { builtinRegistry, type Registry, type ResourceDef } from '../api/index.js';
+import type { Store } from '../store/index.js';
+import { authenticate, authorizeNonResource, authorizeResource } from './auth/authn.js';
+import { AGGREGATED_CONTENT_TYPE, aggregatedDiscovery, legacyApiVersions, legacyGroup, legacyGroupList, resourceList, wantsAggregated } from './discovery.js';
+import { errors, StatusError } from './errors.js';
+import type { Req } from './http/body.js';
+import { sendError, sendJson, sendRaw, type Res } from './http/respond.js';
+import { OpenApi } from './openapi.js';
+import { ResourceStore } from './registry/resource-store.js';
+import { resourcePrefix } from './registry/keys.js';
+import { requestInfo } from './request-info.js';
+import type { ServerParts } from './rest/context.js';
+import { dispatch } from './rest/dispatch.js';
+import { VERSION_INFO } from './version.js';
+import { WatchCache } from './watch-cache/watch-cache.js';
+import { installKindHooks } from './registry/kind-hooks.js';
+
+export interface ApiServerOptions {
+  store: Store;
+  registry?: Registry;
+  tls: { certPem: string; keyPem: string; caPem: string };
+  port?: number;
+  host?: string;
+  serviceCIDR?: string;
+  /** Decoders for extra request media types (e.g. Kubernetes protobuf). */
+  decoders?: Map<string, (body: Buffer) => unknown>;
+  log?: (msg: string) => void;
+}
+
+export class ApiServer {
+  readonly parts: ServerParts;
+  private readonly server: Http2SecureServer;
+  private readonly openapi: OpenApi;
+  private ready = false;
+  private address = '';
+
+  constructor(private readonly opts: ApiServerOptions) {
+    const registry = opts.registry ?? builtinRegistry();
+    const buckets = [...new Set(registry.defs.map(resourcePrefix))];
+    const cache = new WatchCache(opts.store, buckets);
+    const resources = new Map<ResourceDef, ResourceStore>();
+    for (const d of registry.defs) resources.set(d, new ResourceStore(d, opts.store, cache));
+    this.parts = { registry, store: opts.store, cache, resources, decoders: opts.decoders ?? new Map() };
+    installKindHooks(this.parts, { serviceCIDR: opts.serviceCIDR ?? '10.43.0.0/16' });
+    this.openapi = new OpenApi(registry);
+    this.server = http2.createSecureServer(
+      {
+        allowHTTP1: true,
+        cert: opts.tls.certPem,
+        key: opts.tls.keyPem,
+        ca: opts.tls.caPem,
+        requestCert: true,
+        rejectUnauthorized: false,
+        minVersion: 'TLSv1.2',
+      },
+      (req, res) => void this.handle(req, res),
+    );
+    this.server.on('sessionError', () => {});
+    this.server.on('tlsClientError', () => {});
+  }
+
+  /** Fill the watch cache, then listen. Resolves with the bound port. */
+  async start(): Promise<number> {
+    await this.parts.cache.start((err) => this.opts.log?.(`watch cache stopped: ${err.message}`));
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.opts.port ?? 6443, this.opts.host ?? '0.0.0.0', () => resolve());
+    });
+    const port = (this.server.address() as AddressInfo).port;
+    this.address = `${this.opts.host && this.opts.host !== '0.0.0.0' ? this.opts.host : '127.0.0.1'}:${port}`;
+    this.ready = true;
+    return port;
+  }
+
+  async close(): Promise<void> {
+    this.ready = false;
+    this.parts.cache.stop();
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      // Long-running watches would keep the server open: end every session.
+      setTimeout(resolve, 2000).unref();
+    });
+  }
+
+  resource(group: string, version: string, resource: string): ResourceStore | undefined {
+    const d = this.parts.registry.resource(group, version, resource);
+    return d ? this.parts.resources.get(d) : undefined;
+  }
+
+  private async handle(req: Req, res: Res): Promise<void> {
+    const url = new URL(req.url ?? '/', 'https://k8ts');
+    const path = url.pathname;
+    const method = req.method ?? 'GET';
+    const warnings: string[] = [];
+    try {
+      const user = authenticate(req);
+      if (!user) throw errors.unauthorized();
+      const info = requestInfo(method, path, url.searchParams);
+      if (!info.isResourceRequest) {
+        if (!authorizeNonResource(user, path, info.verb === 'get' || method === 'HEAD' ? 'get' : info.verb)) {
+          throw errors.forbidden(`forbidden: User "${user.username}" cannot ${method.toLowerCase()} path "${path}"`);
+        }
+        return this.nonResource(req, res, path, method);
+      }
+      const def = this.parts.registry.resource(info.group, info.version, info.resource);
+      if (!def) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+      if (!authorizeResource(user)) {
+        const res2 = info.subresource ? `${info.resource}/${info.subresource}` : info.resource;
+        const scope = def.namespaced && info.namespace ? `in the namespace "${info.namespace}"` : 'at the cluster scope';
+        throw errors.forbidden(
+          `${info.resource}${info.name ? ` "${info.name}"` : ''} is forbidden: User "${user.username}" cannot ${info.verb} resource "${res2}" in API group "${info.group}" ${scope}`,
+          { name: info.name || undefined, group: info.group || undefined, kind: info.resource },
+        );
+      }
+      if (def.namespaced && !info.namespace && !['list', 'watch', 'deletecollection'].includes(info.verb)) {
+        throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+      }
+      if (!def.namespaced && info.namespace) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+      const rs = this.parts.resources.get(def)!;
+      const origWriteHead = res.writeHead.bind(res) as (...a: unknown[]) => unknown;
+      if (warnings) {
+        (res as { writeHead: (...a: unknown[]) => unknown }).writeHead = (...a: unknown[]) => {
+          if (warnings.length) res.setHeader('Warning', warnings.map((w) => `299 - ${JSON.stringify(w)}`));
+          return origWriteHead(...a);
+        };
+      }
+      await dispatch({ req, res, info, query: url.searchParams, def, rs, parts: this.parts, user, warnings });
+    } catch (e) {
+      if (!(e instanceof StatusError)) this.opts.log?.(`${method} ${path}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      if (!res.headersSent) sendError(res, e);
+      else res.end();
+    }
+  }
+
+  private nonResource(req: Req, res: Res, path: string, method: string): void {
+    if (method !== 'GET' && method !== 'HEAD') throw errors.methodNotAllowed();
+    const accept = req.headers.accept;
+    const p = path.replace(/\/$/, '') || '/';
+    const verbose = new URL(req.url ?? '/', 'https://k8ts').searchParams.has('verbose');
+    switch (p) {
+      case '/version':
+        return sendJson(res, 200, VERSION_INFO);
+      case '/healthz':
+      case '/livez':
+      case '/readyz': {
+        const ok = p !== '/readyz' || (this.ready && !this.parts.cache.error);
+        const checks = ['[+]ping ok', '[+]etcd ok', `[${ok ? '+' : '-'}]informer-sync ${ok ? 'ok' : 'failed'}`];
+        const body = verbose ? `${checks.join('\n')}\n${p.slice(1)} check ${ok ? 'passed' : 'failed'}\n` : ok ? 'ok' : 'not ready';
+        return sendRaw(res, ok ? 200 : 500, body, 'text/plain; charset=utf-8');
+      }
+      case '/api':
+        if (wantsAggregated(accept)) return sendRaw(res, 200, JSON.stringify(aggregatedDiscovery(this.parts.registry, true)), AGGREGATED_CONTENT_TYPE);
+        return sendJson(res, 200, legacyApiVersions(this.address));
+      case '/apis':
+        if (wantsAggregated(accept)) return sendRaw(res, 200, JSON.stringify(aggregatedDiscovery(this.parts.registry, false)), AGGREGATED_CONTENT_TYPE);
+        return sendJson(res, 200, legacyGroupList(this.parts.registry));
+      case '/openapi/v3':
+        return sendJson(res, 200, this.openapi.root());
+      case '/openapi/v2':
+        throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+    }
+    if (p.startsWith('/openapi/v3/')) {
+      const doc = this.openapi.doc(p.slice('/openapi/v3/'.length));
+      if (doc) return sendRaw(res, 200, doc.body, 'application/json', { ETag: `"${doc.etag}"` });
+    }
+    const segs = p.split('/').filter(Boolean);
+    if (segs[0] === 'api' && segs.length === 2) {
+      const list = resourceList(this.parts.registry, '', segs[1]!);
+      if (list) return sendJson(res, 200, list);
+    }
+    if (segs[0] === 'apis' && segs.length === 2) {
+      const g = legacyGroup(this.parts.registry, segs[1]!);
+      if (g) return sendJson(res, 200, g);
+    }
+    if (segs[0] === 'apis' && segs.length === 3) {
+      const list = resourceList(this.parts.registry, segs[1]!, segs[2]!);
+      if (list) return sendJson(res, 200, list);
+    }
+    throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+  }
+}

@@ -1,0 +1,117 @@
+/** `k8ts server`: PKI, datastore, API server and bootstrap objects in one process. */
+import { mkdirSync, chmodSync } from 'node:fs';
+import { homedir, networkInterfaces } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ApiServer, bootstrap } from '../apiserver/index.js';
+import { ensurePki, kubeconfigYaml, writeKubeconfig } from '../pki/index.js';
+import { describeEndpoint, openStore, startCompactor } from '../store/index.js';
+import { parseDuration } from './duration.js';
+
+export const SERVER_USAGE = `Usage: k8ts server [flags]
+
+  --data-dir D                 state, PKI and kubeconfig (default /var/lib/k8ts as root, ~/.k8ts otherwise)
+  --https-listen-port N        API port (default 6443; 0 picks a free port, written into the kubeconfig)
+  --bind-address A             address to listen on (default 0.0.0.0)
+  --datastore-endpoint URL     empty: SQLite in the data dir; sqlite:///path; http(s)://host:2379[,host:2379] for etcd
+  --cluster-cidr C             pod network (default 10.42.0.0/16)
+  --service-cidr C             Service ClusterIPs (default 10.43.0.0/16)
+  --disable LIST               components not to run: scheduler,controllers,agent,proxy,dns
+  --runtime auto|cri|sim|none  the local node's runtime (default auto)
+  --sim-nodes N                simulated nodes to add
+  --node-monitor-grace-period D  time without heartbeats before a node is Unknown (default 40s)
+`;
+
+export function defaultDataDir(): string {
+  return process.getuid?.() === 0 ? '/var/lib/k8ts' : join(homedir(), '.k8ts');
+}
+
+function firstHostIp(): string {
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return '127.0.0.1';
+}
+
+export async function runServer(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      'data-dir': { type: 'string' },
+      'https-listen-port': { type: 'string', default: '6443' },
+      'bind-address': { type: 'string', default: '0.0.0.0' },
+      'datastore-endpoint': { type: 'string', default: '' },
+      'cluster-cidr': { type: 'string', default: '10.42.0.0/16' },
+      'service-cidr': { type: 'string', default: '10.43.0.0/16' },
+      disable: { type: 'string', default: '' },
+      runtime: { type: 'string', default: 'auto' },
+      'sim-nodes': { type: 'string', default: '0' },
+      'node-monitor-grace-period': { type: 'string', default: '40s' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(SERVER_USAGE);
+    return;
+  }
+  const started = performance.now();
+  const dataDir = values['data-dir'] ?? defaultDataDir();
+  const port = Number(values['https-listen-port']);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--https-listen-port ${values['https-listen-port']}: not a port number`);
+  if (!['auto', 'cri', 'sim', 'none'].includes(values.runtime!)) throw new Error(`--runtime ${values.runtime}: use auto, cri, sim or none`);
+  const simNodes = Number(values['sim-nodes']);
+  if (!Number.isInteger(simNodes) || simNodes < 0) throw new Error(`--sim-nodes ${values['sim-nodes']}: not a count`);
+  parseDuration(values['node-monitor-grace-period']!);
+  const disabled = new Set(values.disable!.split(',').map((s) => s.trim()).filter(Boolean));
+  for (const d of disabled) {
+    if (!['scheduler', 'controllers', 'agent', 'proxy', 'dns'].includes(d)) throw new Error(`--disable ${d}: unknown component (scheduler, controllers, agent, proxy, dns)`);
+  }
+  const serviceCIDR = values['service-cidr']!;
+  const serviceIP = serviceCIDR.replace(/\.\d+\/\d+$/, '.1');
+
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(dataDir, 0o700);
+  const bind = values['bind-address']!;
+  const pki = await ensurePki(join(dataDir, 'pki'), { serviceIP, extraIps: bind !== '0.0.0.0' && bind !== '::' ? [bind] : [] });
+  const endpoint = values['datastore-endpoint']!;
+  const store = await openStore(endpoint, { dataDir });
+  const stopCompactor = startCompactor(store, { onError: (e) => log(`compaction failed: ${String(e)}`) });
+  const server = new ApiServer({
+    store,
+    tls: { certPem: pki.apiserver.certPem, keyPem: pki.apiserver.keyPem, caPem: pki.ca.certPem },
+    port,
+    host: bind,
+    serviceCIDR,
+    log,
+  });
+  const boundPort = await server.start();
+  const advertise = bind === '0.0.0.0' || bind === '::' ? firstHostIp() : bind;
+  await bootstrap(server, { serviceCIDR, advertiseAddress: advertise, port: boundPort });
+  const host = bind === '0.0.0.0' || bind === '::' ? '127.0.0.1' : bind;
+  const kubeconfig = join(dataDir, 'kubeconfig.yaml');
+  await writeKubeconfig(
+    kubeconfig,
+    kubeconfigYaml({ server: `https://${host}:${boundPort}`, caPem: pki.ca.certPem, clientCertPem: pki.admin.certPem, clientKeyPem: pki.admin.keyPem }),
+  );
+  log(`k8ts API server ready on https://${host}:${boundPort} in ${Math.round(performance.now() - started)} ms (datastore ${describeEndpoint(endpoint, dataDir)})`);
+  log(`kubeconfig: ${kubeconfig}  (export KUBECONFIG=${kubeconfig})`);
+  if (values.runtime !== 'none' || simNodes > 0) log(`note: nodes, scheduler and controllers are not part of this build yet; the control plane API is served`);
+
+  let stopping = false;
+  const stop = async (sig: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${sig}: shutting down`);
+    stopCompactor();
+    await server.close();
+    await store.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+function log(msg: string): void {
+  process.stderr.write(`${new Date().toISOString()} ${msg}\n`);
+}
