@@ -9,6 +9,18 @@ import { configMapDef, endpointsDef, leaseDef, namespaceDef, secretDef, serviceA
 import { serviceDef } from './kinds/service.js';
 import { nodeDef } from './kinds/node.js';
 import { eventDef, eventsV1Def } from './kinds/event.js';
+import { APPS_RESOURCES } from './kinds/apps.js';
+import { BATCH_RESOURCES } from './kinds/batch.js';
+import { AUTOSCALING_RESOURCES } from './kinds/autoscaling.js';
+import { POLICY_RESOURCES } from './kinds/policy.js';
+import { RBAC_RESOURCES } from './kinds/rbac.js';
+import { NETWORKING_RESOURCES } from './kinds/networking.js';
+import { STORAGE_RESOURCES } from './kinds/storage.js';
+import { SCHEDULING_RESOURCES } from './kinds/scheduling.js';
+import { CERTIFICATES_RESOURCES } from './kinds/certificates.js';
+import { DISCOVERY_RESOURCES } from './kinds/discovery.js';
+import { NODE_RESOURCES } from './kinds/node-k8s-io.js';
+import { CORE_MORE_RESOURCES } from './kinds/core-more.js';
 
 export class Registry {
   private readonly byResource = new Map<string, ResourceDef>();
@@ -54,6 +66,18 @@ export const BUILTIN_RESOURCES: readonly ResourceDef[] = [
   secretDef,
   serviceAccountDef,
   serviceDef,
+  ...CORE_MORE_RESOURCES,
+  ...APPS_RESOURCES,
+  ...BATCH_RESOURCES,
+  ...AUTOSCALING_RESOURCES,
+  ...POLICY_RESOURCES,
+  ...RBAC_RESOURCES,
+  ...NETWORKING_RESOURCES,
+  ...STORAGE_RESOURCES,
+  ...SCHEDULING_RESOURCES,
+  ...CERTIFICATES_RESOURCES,
+  ...DISCOVERY_RESOURCES,
+  ...NODE_RESOURCES,
   leaseDef,
   eventsV1Def,
 ];

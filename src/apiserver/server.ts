@@ -20,8 +20,13 @@ import { requestInfo } from './request-info.js';
 import type { ServerParts } from './rest/context.js';
 import { dispatch } from './rest/dispatch.js';
 import { VERSION_INFO } from './version.js';
+import { ApiMetrics } from './metrics.js';
 import { WatchCache } from './watch-cache/watch-cache.js';
 import { installKindHooks } from './registry/kind-hooks.js';
+import { installConversions } from './registry/conversions.js';
+
+/** The verb label kube-apiserver's metrics use. */
+const REPORTED_VERB: Record<string, string> = { create: 'POST', update: 'PUT', patch: 'PATCH', delete: 'DELETE', deletecollection: 'DELETECOLLECTION', get: 'GET', list: 'LIST', watch: 'WATCH' };
 
 export interface ApiServerOptions {
   store: Store;
@@ -40,6 +45,7 @@ export class ApiServer {
   private readonly server: Http2SecureServer;
   private readonly openapi: OpenApi;
   private ready = false;
+  readonly metrics = new ApiMetrics();
   private address = '';
 
   constructor(private readonly opts: ApiServerOptions) {
@@ -49,6 +55,7 @@ export class ApiServer {
     const resources = new Map<ResourceDef, ResourceStore>();
     for (const d of registry.defs) resources.set(d, new ResourceStore(d, opts.store, cache));
     this.parts = { registry, store: opts.store, cache, resources, decoders: opts.decoders ?? new Map() };
+    installConversions(resources.values());
     installKindHooks(this.parts, { serviceCIDR: opts.serviceCIDR ?? '10.43.0.0/16' });
     this.openapi = new OpenApi(registry);
     this.server = http2.createSecureServer(
@@ -100,10 +107,15 @@ export class ApiServer {
     const path = url.pathname;
     const method = req.method ?? 'GET';
     const warnings: string[] = [];
+    const t0 = performance.now();
+    const labels = { verb: 'other', group: '', version: '', resource: '', subresource: '' };
+    res.once('finish', () => this.metrics.observe(labels, res.statusCode, (performance.now() - t0) / 1000));
     try {
       const user = authenticate(req);
       if (!user) throw errors.unauthorized();
       const info = requestInfo(method, path, url.searchParams);
+      if (info.isResourceRequest) Object.assign(labels, { verb: REPORTED_VERB[info.verb] ?? info.verb.toUpperCase(), group: info.group, version: info.version, resource: info.resource, subresource: info.subresource });
+      else labels.verb = method;
       if (!info.isResourceRequest) {
         if (!authorizeNonResource(user, path, info.verb === 'get' || method === 'HEAD' ? 'get' : info.verb)) {
           throw errors.forbidden(`forbidden: User "${user.username}" cannot ${method.toLowerCase()} path "${path}"`);
@@ -164,6 +176,9 @@ export class ApiServer {
         return sendJson(res, 200, legacyGroupList(this.parts.registry));
       case '/openapi/v3':
         return sendJson(res, 200, this.openapi.root());
+      case '/metrics':
+        void this.metrics.registry.metrics().then((text) => sendRaw(res, 200, text, this.metrics.registry.contentType));
+        return;
       case '/openapi/v2':
         throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
     }

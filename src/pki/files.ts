@@ -74,7 +74,12 @@ export async function writeFileAtomic(path: string, data: string, mode: number):
     throw new PkiFileError(path, `cannot write: ${reasonOf(err)}`, { cause: err });
   }
   await handle.close();
-  await rename(tmp, path);
+  try {
+    await rename(tmp, path);
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined);
+    throw new PkiFileError(path, `cannot write: ${reasonOf(err)}`, { cause: err });
+  }
 }
 
 /** Flushes a directory's entries (new names from renames) to disk. */

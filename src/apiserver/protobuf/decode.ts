@@ -14,10 +14,10 @@ export type JsonObject = Record<string, unknown>;
 /** Deepest message nesting accepted; real objects (CronJob → … → volume projections) stay under 20. */
 export const MAX_NESTING = 100;
 
-/** Decodes one message of type `type` (a registry name) from all of `bytes`. */
-export function decodeMessage(registry: Registry, type: string, bytes: Uint8Array): JsonObject {
+/** Decodes one message of type `type` (a registry name) from `bytes[start, end)`; errors give offsets in `bytes`. */
+export function decodeMessage(registry: Registry, type: string, bytes: Uint8Array, start = 0, end = bytes.length): JsonObject {
   const out: JsonObject = {};
-  decodeInto(registry, message(registry, type), new WireReader(bytes, 0, bytes.length), out, 0);
+  decodeInto(registry, message(registry, type), new WireReader(bytes, start, end), out, 0);
   return out;
 }
 

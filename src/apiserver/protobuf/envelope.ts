@@ -23,7 +23,9 @@ export interface DecodedObject {
 interface Unknown {
   apiVersion: string;
   kind: string;
-  raw: Uint8Array;
+  /** Where the raw object bytes lie in the body. */
+  rawStart: number;
+  rawEnd: number;
   contentEncoding: string;
   contentType: string;
 }
@@ -45,7 +47,7 @@ export function decodeKubernetesProtobuf(body: Uint8Array): DecodedObject {
   if (!root) throw new ProtobufDecodeError(`no protobuf decoder for kind ${JSON.stringify(u.kind)} in apiVersion ${JSON.stringify(u.apiVersion)}`);
   let fields: JsonObject;
   try {
-    fields = decodeMessage(registry, root, u.raw);
+    fields = decodeMessage(registry, root, body, u.rawStart, u.rawEnd);
   } catch (e) {
     throw e instanceof ProtobufDecodeError ? e.about(what) : e;
   }
@@ -53,7 +55,7 @@ export function decodeKubernetesProtobuf(body: Uint8Array): DecodedObject {
 }
 
 function unknown(r: WireReader): Unknown {
-  const u: Unknown = { apiVersion: '', kind: '', raw: new Uint8Array(0), contentEncoding: '', contentType: '' };
+  const u: Unknown = { apiVersion: '', kind: '', rawStart: 0, rawEnd: 0, contentEncoding: '', contentType: '' };
   while (!r.done()) {
     const [num, wire] = r.tag();
     if (num >= 1 && num <= 4 && wire !== WireType.LEN) throw new ProtobufDecodeError(`envelope field ${num}: wire type ${wire}, expected 2`);
@@ -66,7 +68,11 @@ function unknown(r: WireReader): Unknown {
         else if (n === 2) u.kind = str(t.bytes());
         else t.skip(w);
       }
-    } else if (num === 2) u.raw = r.bytes();
+    } else if (num === 2) {
+      const raw = r.bytes();
+      u.rawEnd = r.pos;
+      u.rawStart = r.pos - raw.length;
+    }
     else if (num === 3) u.contentEncoding = str(r.bytes());
     else if (num === 4) u.contentType = str(r.bytes());
     else r.skip(wire);

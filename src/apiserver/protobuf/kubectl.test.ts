@@ -171,8 +171,8 @@ describe('kubectl v1.32 golden bodies', () => {
     deepStrictEqual(decode('create-token.bin'), {
       apiVersion: 'authentication.k8s.io/v1',
       kind: 'TokenRequest',
-      metadata: { name: 'robot', namespace: 'default', creationTimestamp: null },
-      spec: { audiences: ['api'], expirationSeconds: 3600, boundObjectRef: null },
+      metadata: { creationTimestamp: null }, // the name travels in the URL
+      spec: { audiences: ['api'], expirationSeconds: 3600 },
       status: { token: '', expirationTimestamp: null },
     });
   });

@@ -58,7 +58,7 @@ export function decodeSpecial(type: SpecialType, r: WireReader): unknown {
     case 'ExtraValue': {
       const items: string[] = [];
       eachField(r, (num, wire) => (num === 1 ? (items.push(expect(wire, WireType.LEN, 'items') && str(r.bytes())), true) : false));
-      return items.length > 0 ? items : null; // a nil []string
+      return items; // only ever a map value, which Go decodes as a non-nil slice
     }
   }
 }

@@ -94,14 +94,15 @@ export class GroupCommitter {
 
   /** Decide one write against the state so far in this transaction; write it as revision `rev` if allowed. */
   private apply(op: WriteOp, rev: number): Outcome {
-    const cur: LogRow | undefined = this.stmts.latest.get(op.key);
-    const live = cur !== undefined && cur.deleted === 0 ? cur : undefined;
     if (op.kind === 'create') {
-      if (live) return { err: new KeyExistsError(op.key) };
-      this.stmts.insert.run(rev, op.key, 1, 0, rev, cur?.id ?? 0, 1, op.value);
+      const head = this.stmts.head.get(op.key);
+      if (head && head.deleted === 0) return { err: new KeyExistsError(op.key) };
+      this.stmts.insert.run(rev, op.key, 1, 0, rev, head?.id ?? 0, 1, op.value);
       const kv: KeyValue = { key: op.key, value: op.value, createRevision: rev, modRevision: rev, version: 1 };
       return { kv, event: { type: 'put', kv } };
     }
+    const cur: LogRow | undefined = this.stmts.latest.get(op.key);
+    const live = cur !== undefined && cur.deleted === 0 ? cur : undefined;
     if (!live) return { err: new NotFoundError(op.key) };
     const prev = toKeyValue(live);
     if (op.expected !== undefined && live.id !== op.expected) return { err: new ConflictError(op.key, op.expected, prev) };

@@ -44,8 +44,8 @@ CREATE TABLE log (
   version INTEGER NOT NULL,
   value BLOB NOT NULL
 );
-CREATE INDEX log_name_id ON log (name, id);
-CREATE UNIQUE INDEX log_name_prev_revision ON log (name, prev_revision);
+-- Reads of a key at a revision, and lists: the newest id per name (with its delete flag) from the index alone.
+CREATE INDEX log_name_id ON log (name, id, deleted);
 CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT INTO meta (key, value) VALUES ('format', ${FORMAT_VERSION}), ('compact_revision', 0);
 `;

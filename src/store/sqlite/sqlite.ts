@@ -129,6 +129,13 @@ export class SqliteStore implements Store {
     try {
       // One row past the page tells whether more follow; SQLite's LIMIT -1 means none.
       const rows = this.stmts.list.all({ start, end, rev, limit: limit > 0 ? limit + 1 : -1 });
+      // SQL does not promise the join keeps the subquery's order (SQLite's plan does); never rely on it.
+      for (let i = 1; i < rows.length; i++) {
+        if (rows[i - 1]!.name >= rows[i]!.name) {
+          rows.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+          break;
+        }
+      }
       const more = limit > 0 && rows.length > limit;
       const kvs = (more ? rows.slice(0, limit) : rows).map(toKeyValue);
       const remaining = more ? this.stmts.count.get({ start, end, rev })! - kvs.length : 0;

@@ -22,15 +22,20 @@ export interface EventRow extends LogRow {
 const COLS = 'id, name, created, deleted, create_revision, prev_revision, version, value';
 
 /**
- * The newest row of every key in [start, end) at or below a revision: the
- * grouping reads only the (name, id) index; rows are fetched for the winners.
+ * The newest row of every key in [start, end) at or below a revision, if it is
+ * not a delete, in key order: one pass over the (name, id, deleted) index.
+ * `max(id * 2 + deleted)` carries the newest row's delete flag in bit 0 (ids
+ * are unique, so it orders like `max(id)`).
  */
-const NEWEST = `SELECT max(id) AS id FROM log WHERE name >= @start AND name < @end AND id <= @rev GROUP BY name`;
+const LIVE = `SELECT max(id * 2 + deleted) AS x FROM log WHERE name >= @start AND name < @end AND id <= @rev
+  GROUP BY name HAVING (x & 1) = 0`;
 
 export function prepareStatements(db: Database.Database) {
   return {
     /** The newest row of a key (possibly a delete). */
     latest: db.prepare<[string], LogRow>(`SELECT ${COLS} FROM log WHERE name = ? ORDER BY id DESC LIMIT 1`),
+    /** The id and delete flag of a key's newest row, from the index alone (enough to decide a create). */
+    head: db.prepare<[string], { id: number; deleted: number }>('SELECT id, deleted FROM log WHERE name = ? ORDER BY id DESC LIMIT 1'),
     /** The newest row of a key at or below a revision. */
     at: db.prepare<[string, number], LogRow>(`SELECT ${COLS} FROM log WHERE name = ? AND id <= ? ORDER BY id DESC LIMIT 1`),
     insert: db.prepare<[number, string, number, number, number, number, number, Buffer]>(
@@ -38,16 +43,12 @@ export function prepareStatements(db: Database.Database) {
     ),
     /** The highest revision ever assigned (AUTOINCREMENT never reuses one, even after compaction). */
     lastRevision: db.prepare<[], number>("SELECT seq FROM sqlite_sequence WHERE name = 'log'").pluck(),
+    /** A page of live keys; LIMIT applies in key order inside, the join keeps that order (list() checks). */
     list: db.prepare<[{ start: string; end: string; rev: number; limit: number }], LogRow>(
       `SELECT l.id, l.name, l.created, l.deleted, l.create_revision, l.prev_revision, l.version, l.value
-       FROM (${NEWEST}) AS m JOIN log AS l ON l.id = m.id
-       WHERE l.deleted = 0 ORDER BY l.name LIMIT @limit`,
+       FROM (${LIVE} ORDER BY name LIMIT @limit) AS m JOIN log AS l ON l.id = m.x >> 1`,
     ),
-    count: db
-      .prepare<[{ start: string; end: string; rev: number }], number>(
-        `SELECT count(*) FROM (${NEWEST}) AS m JOIN log AS l ON l.id = m.id WHERE l.deleted = 0`,
-      )
-      .pluck(),
+    count: db.prepare<[{ start: string; end: string; rev: number }], number>(`SELECT count(*) FROM (${LIVE})`).pluck(),
     /** Every write after a revision to keys in [start, end), oldest first, with the replaced value. */
     history: db.prepare<[{ after: number; start: string; end: string }], EventRow>(
       `SELECT l.id, l.name, l.created, l.deleted, l.create_revision, l.prev_revision, l.version, l.value,

@@ -1,0 +1,4 @@
+/** Kind definitions of this API group (filled in by the built-in API issue). */
+import type { ResourceDef } from '../resource.js';
+
+export const POLICY_RESOURCES: ResourceDef[] = [];

@@ -1,0 +1,98 @@
+/**
+ * Starts a real `k8ts server` as a child process on a free port with a temp
+ * data dir, and runs the real /usr/bin/kubectl against it with a fresh
+ * discovery cache (KUBECACHEDIR), as a user would.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = new URL('../../', import.meta.url).pathname;
+
+export interface K8tsServer {
+  dataDir: string;
+  kubeconfig: string;
+  port: number;
+  url: string;
+  proc: ChildProcess;
+  log: () => string;
+  kubectl(args: string[], opts?: { input?: string; timeoutMs?: number }): KubectlResult;
+  /** kubectl that must succeed: returns stdout. */
+  k(args: string[], input?: string): string;
+  stop(): Promise<void>;
+}
+
+export interface KubectlResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function startServer(extraArgs: string[] = [], opts: { dataDir?: string; keepDir?: boolean } = {}): Promise<K8tsServer> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'k8ts-e2e-'));
+  const cacheDir = mkdtempSync(join(tmpdir(), 'k8ts-kcache-'));
+  const proc = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'server', '--data-dir', dataDir, '--https-listen-port', '0', '--bind-address', '127.0.0.1', ...extraArgs], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  proc.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  proc.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const port = await new Promise<number>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`k8ts server did not become ready in 20 s:\n${output}`)), 20_000);
+    const check = () => {
+      const m = /ready on https:\/\/[^:]+:(\d+)/.exec(output);
+      if (m) {
+        clearTimeout(t);
+        resolve(Number(m[1]));
+      }
+    };
+    proc.stderr!.on('data', check);
+    proc.on('exit', (code) => {
+      clearTimeout(t);
+      reject(new Error(`k8ts server exited with ${code}:\n${output}`));
+    });
+  });
+  const kubeconfig = join(dataDir, 'kubeconfig.yaml');
+  const kubectl = (args: string[], o: { input?: string; timeoutMs?: number } = {}): KubectlResult => {
+    const r = spawnSync('kubectl', args, {
+      env: { ...process.env, KUBECONFIG: kubeconfig, KUBECACHEDIR: cacheDir, HOME: cacheDir },
+      input: o.input,
+      encoding: 'utf8',
+      timeout: o.timeoutMs ?? 30_000,
+    });
+    return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+  };
+  return {
+    dataDir,
+    kubeconfig,
+    port,
+    url: `https://127.0.0.1:${port}`,
+    proc,
+    log: () => output,
+    kubectl,
+    k(args, input) {
+      const r = kubectl(args, { input });
+      if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr}${r.stdout}`);
+      return r.stdout;
+    },
+    async stop() {
+      if (proc.exitCode === null) {
+        proc.kill('SIGTERM');
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(() => {
+            proc.kill('SIGKILL');
+            resolve();
+          }, 5000);
+          proc.on('exit', () => {
+            clearTimeout(t);
+            resolve();
+          });
+        });
+      }
+      if (!opts.keepDir) rmSync(dataDir, { recursive: true, force: true });
+      rmSync(cacheDir, { recursive: true, force: true });
+    },
+  };
+}
