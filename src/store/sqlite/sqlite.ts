@@ -26,7 +26,7 @@ import { WatchHub } from '../watch-hub.js';
 import { Compactor } from './compact.js';
 import { GroupCommitter } from './group-commit.js';
 import { openDatabase } from './open.js';
-import { prepareStatements, toEvent, toKeyValue, type Statements } from './statements.js';
+import { prepareStatements, toEvent, toKeyValue, tupleToKeyValue, type Statements } from './statements.js';
 
 export interface SqliteStoreOptions {
   /** The database file (the server uses `<data-dir>/db/state.db`); parent directories are created 0700, the file 0600. */
@@ -131,13 +131,13 @@ export class SqliteStore implements Store {
       const rows = this.stmts.list.all({ start, end, rev, limit: limit > 0 ? limit + 1 : -1 });
       // SQL does not promise the join keeps the subquery's order (SQLite's plan does); never rely on it.
       for (let i = 1; i < rows.length; i++) {
-        if (rows[i - 1]!.name >= rows[i]!.name) {
-          rows.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        if (rows[i - 1]![1] >= rows[i]![1]) {
+          rows.sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
           break;
         }
       }
       const more = limit > 0 && rows.length > limit;
-      const kvs = (more ? rows.slice(0, limit) : rows).map(toKeyValue);
+      const kvs = (more ? rows.slice(0, limit) : rows).map(tupleToKeyValue);
       const remaining = more ? this.stmts.count.get({ start, end, rev })! - kvs.length : 0;
       return { kvs, revision: rev, more, remaining };
     } catch (err) {

@@ -19,6 +19,9 @@ export interface EventRow extends LogRow {
   readonly prev_value: Buffer | null;
 }
 
+/** A listed key: id (= modRevision), name, create_revision, version, value. */
+export type ListTuple = [number, string, number, number, Buffer];
+
 const COLS = 'id, name, created, deleted, create_revision, prev_revision, version, value';
 
 /**
@@ -43,11 +46,17 @@ export function prepareStatements(db: Database.Database) {
     ),
     /** The highest revision ever assigned (AUTOINCREMENT never reuses one, even after compaction). */
     lastRevision: db.prepare<[], number>("SELECT seq FROM sqlite_sequence WHERE name = 'log'").pluck(),
-    /** A page of live keys; LIMIT applies in key order inside, the join keeps that order (list() checks). */
-    list: db.prepare<[{ start: string; end: string; rev: number; limit: number }], LogRow>(
-      `SELECT l.id, l.name, l.created, l.deleted, l.create_revision, l.prev_revision, l.version, l.value
-       FROM (${LIVE} ORDER BY name LIMIT @limit) AS m JOIN log AS l ON l.id = m.x >> 1`,
-    ),
+    /**
+     * A page of live keys as [id, name, create_revision, version, value] arrays (raw rows: a
+     * third cheaper than objects for 10,000 rows). LIMIT applies in key order inside; the join
+     * keeps that order in SQLite's plan, which list() checks rather than trusts.
+     */
+    list: db
+      .prepare<[{ start: string; end: string; rev: number; limit: number }], ListTuple>(
+        `SELECT l.id, l.name, l.create_revision, l.version, l.value
+         FROM (${LIVE} ORDER BY name LIMIT @limit) AS m JOIN log AS l ON l.id = m.x >> 1`,
+      )
+      .raw(),
     count: db.prepare<[{ start: string; end: string; rev: number }], number>(`SELECT count(*) FROM (${LIVE})`).pluck(),
     /** Every write after a revision to keys in [start, end), oldest first, with the replaced value. */
     history: db.prepare<[{ after: number; start: string; end: string }], EventRow>(
@@ -71,6 +80,10 @@ export function toKeyValue(r: LogRow): KeyValue {
 export function previousOf(r: LogRow, value: Buffer): KeyValue {
   const version = r.deleted ? r.version : r.version - 1;
   return { key: r.name, value, createRevision: r.create_revision, modRevision: r.prev_revision, version };
+}
+
+export function tupleToKeyValue(t: ListTuple): KeyValue {
+  return { key: t[1], value: t[4], createRevision: t[2], modRevision: t[0], version: t[3] };
 }
 
 export function toEvent(r: EventRow): WatchEvent {
