@@ -9,6 +9,7 @@ import { configMapDef, endpointsDef, leaseDef, namespaceDef, secretDef, serviceA
 import { serviceDef } from './kinds/service.js';
 import { nodeDef } from './kinds/node.js';
 import { eventDef, eventsV1Def } from './kinds/event.js';
+import { REVIEW_RESOURCES } from './kinds/reviews.js';
 import { APPS_RESOURCES } from './kinds/apps.js';
 import { BATCH_RESOURCES } from './kinds/batch.js';
 import { AUTOSCALING_RESOURCES } from './kinds/autoscaling.js';
@@ -80,6 +81,7 @@ export const BUILTIN_RESOURCES: readonly ResourceDef[] = [
   ...NODE_RESOURCES,
   leaseDef,
   eventsV1Def,
+  ...REVIEW_RESOURCES,
 ];
 
 export function builtinRegistry(): Registry {

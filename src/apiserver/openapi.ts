@@ -38,9 +38,17 @@ function closure(roots: string[]): Record<string, SchemaNode> {
 }
 
 export class OpenApi {
-  private readonly docs = new Map<string, { body: string; etag: string }>();
+  private built: Map<string, { body: string; etag: string }> | undefined;
 
-  constructor(registry: Registry) {
+  /** Documents are built on first use: most server starts never need them. */
+  constructor(private readonly registry: Registry) {}
+
+  private get docs(): Map<string, { body: string; etag: string }> {
+    return (this.built ??= this.build(this.registry));
+  }
+
+  private build(registry: Registry): Map<string, { body: string; etag: string }> {
+    const docs = new Map<string, { body: string; etag: string }>();
     for (const [group, versions] of registry.groups()) {
       for (const [version, defs] of versions) {
         const paths: Record<string, unknown> = {};
@@ -58,9 +66,10 @@ export class OpenApi {
         const doc = { openapi: '3.0.0', info: { title: 'Kubernetes', version: 'v1.32.0+k8ts' }, paths, components: { schemas } };
         const body = JSON.stringify(doc);
         const etag = createHash('sha256').update(body).digest('hex').slice(0, 32).toUpperCase();
-        this.docs.set(gvPath(group, version), { body, etag });
+        docs.set(gvPath(group, version), { body, etag });
       }
     }
+    return docs;
   }
 
   root(): Record<string, unknown> {

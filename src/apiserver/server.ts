@@ -8,7 +8,8 @@ import http2, { type Http2SecureServer } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { builtinRegistry, type Registry, type ResourceDef } from '../api/index.js';
 import type { Store } from '../store/index.js';
-import { authenticate, authorizeNonResource, authorizeResource } from './auth/authn.js';
+import { authenticate } from './auth/authn.js';
+import { authorize, forbiddenMessage, type Attributes } from './auth/authorize.js';
 import { AGGREGATED_CONTENT_TYPE, aggregatedDiscovery, legacyApiVersions, legacyGroup, legacyGroupList, resourceList, wantsAggregated } from './discovery.js';
 import { errors, StatusError } from './errors.js';
 import type { Req } from './http/body.js';
@@ -21,6 +22,7 @@ import type { ServerParts } from './rest/context.js';
 import { dispatch } from './rest/dispatch.js';
 import { VERSION_INFO } from './version.js';
 import { ApiMetrics } from './metrics.js';
+import { decodeKubernetesProtobuf, PROTOBUF_CONTENT_TYPE } from './protobuf/index.js';
 import { WatchCache } from './watch-cache/watch-cache.js';
 import { installKindHooks } from './registry/kind-hooks.js';
 import { installConversions } from './registry/conversions.js';
@@ -54,7 +56,7 @@ export class ApiServer {
     const cache = new WatchCache(opts.store, buckets);
     const resources = new Map<ResourceDef, ResourceStore>();
     for (const d of registry.defs) resources.set(d, new ResourceStore(d, opts.store, cache));
-    this.parts = { registry, store: opts.store, cache, resources, decoders: opts.decoders ?? new Map() };
+    this.parts = { registry, store: opts.store, cache, resources, decoders: new Map([[PROTOBUF_CONTENT_TYPE, (b: Buffer) => decodeKubernetesProtobuf(b).object], ...(opts.decoders ?? [])]) };
     installConversions(resources.values());
     installKindHooks(this.parts, { serviceCIDR: opts.serviceCIDR ?? '10.43.0.0/16' });
     this.openapi = new OpenApi(registry);
@@ -68,7 +70,12 @@ export class ApiServer {
         rejectUnauthorized: false,
         minVersion: 'TLSv1.2',
       },
-      (req, res) => void this.handle(req, res),
+      (req, res) =>
+        void this.handle(req, res).catch((e: unknown) => {
+          // Last resort: a failure while answering must never take the server down.
+          this.opts.log?.(`response failed: ${e instanceof Error ? e.message : String(e)}`);
+          (res as { destroy?: () => void }).destroy?.();
+        }),
     );
     this.server.on('sessionError', () => {});
     this.server.on('tlsClientError', () => {});
@@ -117,22 +124,26 @@ export class ApiServer {
       if (info.isResourceRequest) Object.assign(labels, { verb: REPORTED_VERB[info.verb] ?? info.verb.toUpperCase(), group: info.group, version: info.version, resource: info.resource, subresource: info.subresource });
       else labels.verb = method;
       if (!info.isResourceRequest) {
-        if (!authorizeNonResource(user, path, info.verb === 'get' || method === 'HEAD' ? 'get' : info.verb)) {
-          throw errors.forbidden(`forbidden: User "${user.username}" cannot ${method.toLowerCase()} path "${path}"`);
-        }
+        const attrs: Attributes = { user, verb: method === 'GET' || method === 'HEAD' ? 'get' : method.toLowerCase(), path };
+        if (!authorize(attrs).allowed) throw errors.forbidden(forbiddenMessage(attrs));
         return this.nonResource(req, res, path, method);
       }
       const def = this.parts.registry.resource(info.group, info.version, info.resource);
       if (!def) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
-      if (!authorizeResource(user)) {
-        const res2 = info.subresource ? `${info.resource}/${info.subresource}` : info.resource;
-        const scope = def.namespaced && info.namespace ? `in the namespace "${info.namespace}"` : 'at the cluster scope';
-        throw errors.forbidden(
-          `${info.resource}${info.name ? ` "${info.name}"` : ''} is forbidden: User "${user.username}" cannot ${info.verb} resource "${res2}" in API group "${info.group}" ${scope}`,
-          { name: info.name || undefined, group: info.group || undefined, kind: info.resource },
-        );
+      const attrs: Attributes = {
+        user,
+        verb: info.verb,
+        namespace: def.namespaced ? info.namespace : undefined,
+        group: info.group,
+        version: info.version,
+        resource: info.resource,
+        subresource: info.subresource || undefined,
+        name: info.name || undefined,
+      };
+      if (!authorize(attrs).allowed) {
+        throw errors.forbidden(forbiddenMessage(attrs), { name: info.name || undefined, group: info.group || undefined, kind: info.resource });
       }
-      if (def.namespaced && !info.namespace && !['list', 'watch', 'deletecollection'].includes(info.verb)) {
+      if (def.namespaced && !info.namespace && !['list', 'watch', 'deletecollection'].includes(info.verb) && !def.createOnly) {
         throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
       }
       if (!def.namespaced && info.namespace) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
@@ -148,7 +159,7 @@ export class ApiServer {
     } catch (e) {
       if (!(e instanceof StatusError)) this.opts.log?.(`${method} ${path}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       if (!res.headersSent) sendError(res, e);
-      else res.end();
+      else if (!res.writableEnded) res.end();
     }
   }
 

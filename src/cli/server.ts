@@ -98,6 +98,8 @@ export async function runServer(argv: string[]): Promise<void> {
   log(`kubeconfig: ${kubeconfig}  (export KUBECONFIG=${kubeconfig})`);
   if (values.runtime !== 'none' || simNodes > 0) log(`note: nodes, scheduler and controllers are not part of this build yet; the control plane API is served`);
 
+  // One bad request must never stop the cluster: log stray failures and keep serving.
+  process.on('unhandledRejection', (e) => log(`unhandled rejection: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`));
   let stopping = false;
   const stop = async (sig: string) => {
     if (stopping) return;

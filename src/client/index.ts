@@ -44,3 +44,27 @@ export { Http2Transport, type Http2TransportOptions } from './transport/http2-tr
 export { Http1Transport } from './transport/http1-transport.js';
 export { realClock, FakeClock, type Clock, type CancelTimer } from './clock.js';
 export { TokenBucket } from './token-bucket.js';
+export {
+  Indexer,
+  objectKey,
+  splitKey,
+  byNamespace,
+  byNodeName,
+  byOwnerUid,
+  NAMESPACE_INDEX,
+  type IndexFunc,
+} from './informer/indexer.js';
+export { Reflector, type ListerWatcher, type ReflectorSink, type ReflectorOptions } from './informer/reflector.js';
+export {
+  SharedInformer,
+  DeletedFinalStateUnknown,
+  unwrapTombstone,
+  type EventHandler,
+  type HandlerRegistration,
+  type SharedInformerOptions,
+} from './informer/shared-informer.js';
+export { SharedInformerFactory, type InformerRequest, type SharedInformerFactoryOptions } from './informer/factory.js';
+export * from './workqueue/index.js';
+export { runController, TerminalError, type ReconcileResult, type RunControllerOptions } from './controller.js';
+export { EventRecorder, referenceTo, rfc3339, type EventType, type ObjectReference, type EventRecorderOptions } from './event-recorder.js';
+export { LeaderElector, runLeaderElection, microTime, type Lease, type LeaseSpec, type LeaderElectionOptions } from './leader-election.js';

@@ -151,6 +151,28 @@ describe('kubectl basics', { skip: skipUnlessBinary('kubectl', 'google-cloud-cli
     assert.equal(s.kubectl(['get', 'pod', 'gone']).code, 1);
   });
 
+  test('create generators send protobuf bodies that the server decodes', () => {
+    s.k(['create', 'namespace', 'pb']);
+    s.k(['create', 'configmap', 'pb-cm', '-n', 'pb', '--from-literal=k=v']);
+    s.k(['create', 'secret', 'generic', 'pb-s', '-n', 'pb', '--from-literal=pw=s3cret']);
+    s.k(['create', 'service', 'clusterip', 'pb-svc', '-n', 'pb', '--tcp=80:8080']);
+    s.k(['create', 'serviceaccount', 'pb-sa', '-n', 'pb']);
+    assert.equal(s.k(['get', 'cm', 'pb-cm', '-n', 'pb', '-o', 'jsonpath={.data.k}']), 'v');
+    assert.equal(Buffer.from(s.k(['get', 'secret', 'pb-s', '-n', 'pb', '-o', 'jsonpath={.data.pw}']), 'base64').toString(), 's3cret');
+    const svc = s.k(['get', 'svc', 'pb-svc', '-n', 'pb', '-o', 'jsonpath={.spec.ports[0].port}:{.spec.ports[0].targetPort} {.spec.clusterIP}']);
+    assert.match(svc, /^80:8080 10\.43\.\d+\.\d+$/);
+    assert.match(s.k(['get', 'sa', '-n', 'pb']), /pb-sa/);
+  });
+
+  test('auth whoami and auth can-i answer for the admin', () => {
+    const who = s.k(['auth', 'whoami']);
+    assert.match(who, /Username\s+kubernetes-admin/);
+    assert.match(who, /Groups\s+\[system:masters system:authenticated\]/);
+    assert.equal(s.k(['auth', 'can-i', 'list', 'pods']).trim(), 'yes');
+    assert.equal(s.k(['auth', 'can-i', 'get', '/healthz']).trim(), 'yes');
+    assert.match(s.k(['auth', 'can-i', '--list']), /\*\.\*\s+\[\]\s+\[\]\s+\[\*\]/);
+  });
+
   test('get -w streams changes', async () => {
     s.k(['create', 'cm', 'watched']);
     const proc = spawn('kubectl', ['get', 'cm', '-w', '--output-watch-events'], { env: { ...process.env, KUBECONFIG: s.kubeconfig } });

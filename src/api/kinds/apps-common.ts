@@ -54,7 +54,7 @@ export function goPtr(type: string, v: unknown, addr: number): string {
 
 /** field.Invalid with a value already rendered the Go way. */
 export function invalidGo(field: string, rendered: string, detail: string): FieldErr {
-  return { type: 'FieldValueInvalid', field, message: `Invalid value: ${rendered}: ${detail}` };
+  return { type: 'FieldValueInvalid', field, message: `Invalid value: ${rendered}${detail ? `: ${detail}` : ''}` };
 }
 
 /** field.NotSupported with a value already rendered the Go way. */
@@ -164,28 +164,27 @@ export function formatLabels(m: unknown): string {
 /**
  * The selector rules the workload controllers share: required, valid, not
  * empty (`empty selector is invalid for <kind>`), and matching the template.
+ * An absent selector is labels.Nothing() upstream, so it also fails the
+ * template match; an empty one matches everything. `invalidDetail: null`
+ * skips the error for a selector that does not convert (DaemonSet).
  */
-export function validateWorkloadSelector(spec: Rec, kind: string, opts: { required?: boolean; invalidDetail?: string } = {}): FieldErr[] {
+export function validateWorkloadSelector(spec: Rec, kind: string, opts: { required?: boolean; emptyInvalid?: boolean; invalidDetail?: string | null } = {}): FieldErr[] {
   const errs: FieldErr[] = [];
   const sel = spec.selector;
   if (!isRecord(sel)) {
     if (opts.required !== false) errs.push(fieldErr.required('spec.selector'));
   } else {
     errs.push(...validateLabelSelector(sel, 'spec.selector'));
-    if (arr(sel.matchExpressions).length + Object.keys(rec(sel.matchLabels)).length === 0) {
+    if (opts.emptyInvalid !== false && arr(sel.matchExpressions).length + Object.keys(rec(sel.matchLabels)).length === 0) {
       errs.push(invalidGo('spec.selector', goLabelSelector(sel), `empty selector is invalid for ${kind}`));
     }
   }
   const selector = asSelector(sel);
+  const labels = rec(rec(spec.template).metadata).labels;
   if (selector === null) {
-    errs.push(invalidGo('spec.selector', goLabelSelector(sel), opts.invalidDetail ?? 'invalid label selector'));
-  } else {
-    const labels = rec(rec(rec(spec.template).metadata).labels) as Record<string, string>;
-    // An absent selector matches nothing (DaemonSet reports that as a mismatch); an empty one matches all.
-    const empty = selector !== undefined && selector.requirements.length === 0;
-    if (!empty && (opts.required === false || selector) && !(selector && matchesLabels(selector, labels))) {
-      errs.push(invalidGo('spec.template.metadata.labels', goStringMap(rec(spec.template).metadata && rec(rec(spec.template).metadata).labels), '`selector` does not match template `labels`'));
-    }
+    if (opts.invalidDetail !== null) errs.push(invalidGo('spec.selector', goLabelSelector(sel), opts.invalidDetail ?? 'invalid label selector'));
+  } else if (selector === undefined || (selector.requirements.length > 0 && !matchesLabels(selector, rec(labels) as Record<string, string>))) {
+    errs.push(invalidGo('spec.template.metadata.labels', goStringMap(labels), '`selector` does not match template `labels`'));
   }
   return errs;
 }

@@ -1,4 +1,8 @@
-/** Kind definitions of this API group (filled in by the built-in API issue). */
+/** batch/v1: Job and CronJob (definitions in batch-*.ts). */
 import type { ResourceDef } from '../resource.js';
+import { jobDef } from './batch-job.js';
+import { cronJobDef } from './batch-cronjob.js';
 
-export const BATCH_RESOURCES: ResourceDef[] = [];
+export { jobDef, cronJobDef };
+
+export const BATCH_RESOURCES: ResourceDef[] = [cronJobDef, jobDef];

@@ -8,9 +8,25 @@ function tlsSocket(req: Req): TLSSocket | undefined {
   return s && typeof s.getPeerCertificate === 'function' ? s : undefined;
 }
 
+/** Certificate identities per TLS connection: the peer certificate cannot change within one. */
+const byConnection = new WeakMap<object, UserInfo | null>();
+
 /** The user of a request, or undefined when it presented credentials that are not valid (401). */
 export function authenticate(req: Req): UserInfo | undefined {
+  if (req.headers.authorization) return undefined; // bearer tokens come with the security issue
   const sock = tlsSocket(req);
+  const key = (req as { stream?: { session?: object } }).stream?.session ?? sock;
+  if (key) {
+    const known = byConnection.get(key);
+    if (known !== undefined) return known ?? undefined;
+    const user = certificateUser(sock);
+    byConnection.set(key, user ?? null);
+    return user;
+  }
+  return certificateUser(sock);
+}
+
+function certificateUser(sock: TLSSocket | undefined): UserInfo | undefined {
   if (sock) {
     const cert = sock.getPeerCertificate();
     if (cert && Object.keys(cert).length > 0) {
@@ -24,19 +40,5 @@ export function authenticate(req: Req): UserInfo | undefined {
       return { username, groups: [...groups, 'system:authenticated'] };
     }
   }
-  if (req.headers.authorization) return undefined; // bearer tokens come with the security issue
   return ANONYMOUS;
-}
-
-const PUBLIC_PATHS = new Set(['/version', '/healthz', '/livez', '/readyz']);
-
-/** Until RBAC lands: system:masters may do everything; anonymous may read the public paths only. */
-export function authorizeNonResource(user: UserInfo, path: string, verb: string): boolean {
-  if (user.groups.includes('system:masters')) return true;
-  const base = path.replace(/\/$/, '') || '/';
-  return verb === 'get' && (PUBLIC_PATHS.has(base) || [...PUBLIC_PATHS].some((p) => base.startsWith(`${p}/`)));
-}
-
-export function authorizeResource(user: UserInfo): boolean {
-  return user.groups.includes('system:masters');
 }

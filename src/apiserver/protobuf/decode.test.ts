@@ -7,6 +7,7 @@
 import { deepStrictEqual, equal } from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { decodeKubernetesProtobuf } from './index.js';
+import { formatDuration } from './special.js';
 import { concat, envelope, pb } from './wire-writer.case.js';
 
 const T = 1704164645; // 2024-01-02T03:04:05Z
@@ -256,5 +257,16 @@ describe('hand-built bodies', () => {
       ingress: [{ ports: [{ protocol: 'TCP', port: 'https', endPort: 9000 }], from: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] } }] }],
       policyTypes: ['Ingress'],
     });
+  });
+
+  test('a Buffer slice at a non-zero offset decodes (views, not copies)', () => {
+    const body = envelope('v1', 'Namespace', pb.msg(1, pb.str(1, 'team-a')));
+    const pooled = Buffer.concat([Buffer.from('padding'), Buffer.from(body)]).subarray(7);
+    deepStrictEqual(decodeKubernetesProtobuf(pooled).object, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-a' } });
+  });
+
+  test('metav1.Duration (int64 nanoseconds) prints as Go time.Duration.String() does', () => {
+    const cases: [bigint, string][] = [[0n, '0s'], [1n, '1ns'], [1500n, '1.5µs'], [2_500_000n, '2.5ms'], [1_500_000_000n, '1.5s'], [5_400_000_000_000n, '1h30m0s'], [-2_000_000_000n, '-2s'], [9_223_372_036_854_775_807n, '2562047h47m16.854775807s']];
+    for (const [ns, text] of cases) equal(formatDuration(ns), text);
   });
 });

@@ -24,8 +24,8 @@ export function fillMessage(type: string, variant: Variant, depth = 0): Bytes {
     const count = f.repeated && f.kind === 'scalar' ? 2 : 1; // one element per message list keeps bodies small
     for (let i = 0; i < count; i++) {
       const value = fieldValue(f, variant, depth, i);
-      if (f.map) parts.push(pb.msg(f.num, pb.str(1, variant === 'zeros' ? '' : `key-${f.name}`), withNumber(2, f, value)));
-      else parts.push(withNumber(f.num, f, value));
+      if (f.map) parts.push(pb.msg(f.num, pb.str(1, variant === 'zeros' ? '' : `key-${f.name}`), withNumber(2, value)));
+      else parts.push(withNumber(f.num, value));
     }
   }
   return concat(...parts);
@@ -33,7 +33,7 @@ export function fillMessage(type: string, variant: Variant, depth = 0): Bytes {
 
 type Value = { wire: 'varint'; v: number | bigint } | { wire: 'len'; v: Bytes } | { wire: 'f64' | 'f32'; v: number };
 
-function withNumber(num: number, _f: FieldDef, value: Value): Bytes {
+function withNumber(num: number, value: Value): Bytes {
   switch (value.wire) {
     case 'varint':
       return pb.int(num, value.v);

@@ -25,12 +25,12 @@ export function decodeSpecial(type: SpecialType, r: WireReader): unknown {
       return r.done() ? null : formatTime(timestamp(r), 6);
     case 'Duration': {
       let ns = 0n;
-      eachField(r, (num, wire) => (num === 1 ? ((ns = expect(wire, WireType.VARINT, 'duration') && r.int64Big()), true) : false));
+      eachField(r, (num, wire) => num === 1 && expect(wire, WireType.VARINT, 'duration') && ((ns = r.int64Big()), true));
       return formatDuration(ns);
     }
     case 'Quantity': {
       let s = '0'; // a zero Quantity prints as "0"
-      eachField(r, (num, wire) => (num === 1 ? ((s = expect(wire, WireType.LEN, 'string') && str(r.bytes())), true) : false));
+      eachField(r, (num, wire) => num === 1 && expect(wire, WireType.LEN, 'string') && ((s = str(r.bytes())), true));
       if (!QUANTITY.test(s)) throw new ProtobufDecodeError(`quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$' (got ${JSON.stringify(s)})`);
       return s;
     }
@@ -39,9 +39,9 @@ export function decodeSpecial(type: SpecialType, r: WireReader): unknown {
       let intVal = 0;
       let strVal = '';
       eachField(r, (num, wire) => {
-        if (num === 1) kind = expect(wire, WireType.VARINT, 'type') && r.int64();
-        else if (num === 2) intVal = expect(wire, WireType.VARINT, 'intVal') && r.int32();
-        else if (num === 3) strVal = expect(wire, WireType.LEN, 'strVal') && str(r.bytes());
+        if (num === 1 && expect(wire, WireType.VARINT, 'type')) kind = r.int64();
+        else if (num === 2 && expect(wire, WireType.VARINT, 'intVal')) intVal = r.int32();
+        else if (num === 3 && expect(wire, WireType.LEN, 'strVal')) strVal = str(r.bytes());
         else return false;
         return true;
       });
@@ -52,12 +52,12 @@ export function decodeSpecial(type: SpecialType, r: WireReader): unknown {
     case 'RawExtension':
     case 'FieldsV1': {
       let raw: Uint8Array | undefined;
-      eachField(r, (num, wire) => (num === 1 ? ((raw = expect(wire, WireType.LEN, 'raw') && r.bytes()), true) : false));
-      return raw && raw.length > 0 ? parseJson(raw) : null;
+      eachField(r, (num, wire) => num === 1 && expect(wire, WireType.LEN, 'raw') && ((raw = r.bytes()), true));
+      return raw && raw.length > 0 ? parseJson(raw) : null; // Go prints a nil Raw as null
     }
     case 'ExtraValue': {
       const items: string[] = [];
-      eachField(r, (num, wire) => (num === 1 ? (items.push(expect(wire, WireType.LEN, 'items') && str(r.bytes())), true) : false));
+      eachField(r, (num, wire) => num === 1 && expect(wire, WireType.LEN, 'items') && (items.push(str(r.bytes())), true));
       return items; // only ever a map value, which Go decodes as a non-nil slice
     }
   }
@@ -80,7 +80,7 @@ function eachField(r: WireReader, visit: (num: number, wire: number) => boolean)
   }
 }
 
-/** Checks a wire type; returns true so it can lead an `&&` chain. */
+/** Checks a field's wire type (throws on a mismatch); returns true to read on in an `&&` chain. */
 function expect(wire: number, want: number, field: string): true {
   if (wire !== want) throw new ProtobufDecodeError(`${field}: wire type ${wire}, expected ${want}`);
   return true;
@@ -90,8 +90,8 @@ function timestamp(r: WireReader): { seconds: number; nanos: number } {
   let seconds = 0;
   let nanos = 0;
   eachField(r, (num, wire) => {
-    if (num === 1) seconds = expect(wire, WireType.VARINT, 'seconds') && r.int64();
-    else if (num === 2) nanos = expect(wire, WireType.VARINT, 'nanos') && r.int32();
+    if (num === 1 && expect(wire, WireType.VARINT, 'seconds')) seconds = r.int64();
+    else if (num === 2 && expect(wire, WireType.VARINT, 'nanos')) nanos = r.int32();
     else return false;
     return true;
   });

@@ -5,10 +5,12 @@ import { handleGet, handleList } from './read.js';
 import { handleWatch } from './watch.js';
 import { handleCreate, handleDelete, handleDeleteCollection, handlePatch, handleUpdate } from './write.js';
 import { handleBinding, handleScale } from './subresources.js';
+import { handleReview } from './reviews.js';
 
 export async function dispatch(ctx: RestContext): Promise<void> {
   const { info, def } = ctx;
   const sub = info.subresource;
+  if (def.createOnly && def.verbs.length === 1) return handleReview(ctx);
   if (sub) {
     const known = def.subresources?.some((s) => s.name === sub) || (sub === 'scale' && def.scale);
     if (!known) throw errors.notFound(def.group, `${def.resource}/${sub}`, info.name);

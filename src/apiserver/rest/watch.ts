@@ -62,7 +62,8 @@ export async function handleWatch(ctx: RestContext): Promise<void> {
     if (!Number.isFinite(startRev)) throw errors.badRequest(`invalid resource version: ${rvParam}`);
   }
 
-  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' } as Record<string, string>);
+  // No Content-Length: HTTP/1.1 streams it chunked, HTTP/2 as DATA frames.
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
   flushHeaders(res);
 
   if (!initial) {

@@ -135,6 +135,9 @@ export class Reflector<T extends KObject> {
       signal,
     });
     let events = 0;
+    const stop = () => w.close();
+    signal.addEventListener('abort', stop, { once: true });
+    if (signal.aborted) stop();
     try {
       for await (const ev of w) {
         events++;
@@ -145,6 +148,7 @@ export class Reflector<T extends KObject> {
         if (rv) this.lastSyncResourceVersion = rv;
       }
     } finally {
+      signal.removeEventListener('abort', stop);
       w.close();
     }
     return { events, ms: this.clock.now() - started };

@@ -48,6 +48,7 @@ export class EtcdWatch implements Watch {
   private retryTimer: NodeJS.Timeout | undefined;
   private progressTimer: NodeJS.Timeout | undefined;
   private eventsSinceTick = false;
+  private trustKnown = false;
   private trustRequested = false;
 
   constructor(private readonly cfg: EtcdWatchConfig) {
@@ -56,15 +57,21 @@ export class EtcdWatch implements Watch {
 
   start(): void {
     void this.connect();
-    if (this.cfg.progressNotify && this.cfg.progressIntervalMs > 0) {
-      this.cfg.progressRequestsSafe().then(
-        (safe) => {
-          this.trustRequested = safe;
-          if (safe && !this.ended) this.startProgressTimer();
-        },
-        () => undefined,
-      );
-    }
+    this.detectTrust();
+  }
+
+  /** Finds out (once; again after each reconnect until it succeeds) whether to send progress requests. */
+  private detectTrust(): void {
+    if (!this.cfg.progressNotify || this.cfg.progressIntervalMs <= 0 || this.trustKnown) return;
+    this.cfg.progressRequestsSafe().then(
+      (safe) => {
+        if (this.trustKnown || this.ended) return;
+        this.trustKnown = true;
+        this.trustRequested = safe;
+        if (safe) this.startProgressTimer();
+      },
+      () => undefined,
+    );
   }
 
   cancel(): void {
@@ -157,6 +164,7 @@ export class EtcdWatch implements Watch {
       this.connected = true;
       this.downSince = undefined;
       this.delay = 100;
+      this.detectTrust();
       return;
     }
     if (res.events.length > 0) {

@@ -17,8 +17,9 @@ interface Pending {
 
 type Outcome = { readonly kv: KeyValue; readonly event: WatchEvent } | { readonly err: Error };
 
-/** At most this many writes per transaction; the rest go in the next one. */
+/** At most this many writes, or (past the first) this many value bytes, per transaction; the rest go in the next. */
 const MAX_BATCH = 1000;
+const MAX_BATCH_BYTES = 16 * 1024 * 1024;
 
 export class GroupCommitter {
   private queue: Pending[] = [];
@@ -57,19 +58,30 @@ export class GroupCommitter {
   }
 
   /**
-   * Commit what is queued, at most MAX_BATCH writes per transaction. Between
+   * Commit what is queued, a bounded batch per transaction. Between
    * batches it yields to the event loop, unless `all` (close) asks for everything now.
    */
   flush(all = false): void {
     this.scheduled = false;
     while (this.queue.length > 0) {
-      this.commit(this.queue.splice(0, MAX_BATCH));
+      this.commit(this.queue.splice(0, this.batchLength()));
       if (this.queue.length > 0 && !all) {
         this.scheduled = true;
         setImmediate(() => this.flush());
         return;
       }
     }
+  }
+
+  private batchLength(): number {
+    let bytes = 0;
+    const n = Math.min(this.queue.length, MAX_BATCH);
+    for (let i = 0; i < n; i++) {
+      const op = this.queue[i]!.op;
+      if (op.kind !== 'delete') bytes += op.value.byteLength;
+      if (bytes > MAX_BATCH_BYTES) return Math.max(1, i);
+    }
+    return n;
   }
 
   private commit(batch: Pending[]): void {

@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { runStoreConformance } from '../conformance.case.js';
+import type { WatchEvent } from '../types.js';
 import { DatastoreOpenError, SqliteStore } from './index.js';
 
 const root = mkdtempSync(join(tmpdir(), 'k8ts-sqlite-test-'));
@@ -56,6 +57,50 @@ describe('sqlite store', () => {
     const rows = db.prepare<[], { id: number; name: string }>('SELECT id, name FROM log ORDER BY id').all();
     db.close();
     assert.deepEqual(rows, [{ id: keep.modRevision, name: '/k/b' }]);
+  });
+
+  test('writes in one batch are decided one by one, in arrival order', async () => {
+    const s = new SqliteStore({ path: freshPath(), progressIntervalMs: 0 });
+    const k = '/registry/pods/default/p';
+    const before = await s.currentRevision();
+    const results = await Promise.allSettled([
+      s.create(k, enc.encode('1')),
+      s.update(k, enc.encode('2')),
+      s.create(k, enc.encode('x')),
+      s.update(k, enc.encode('x'), before + 1),
+      s.delete(k),
+      s.update(k, enc.encode('x')),
+      s.create(k, enc.encode('3')),
+    ]);
+    assert.deepEqual(
+      results.map((r) => (r.status === 'fulfilled' ? r.value.modRevision - before : (r.reason as Error).name)),
+      [1, 2, 'KeyExistsError', 'ConflictError', 3, 'NotFoundError', 4],
+    );
+    assert.equal(new TextDecoder().decode((await s.get(k))?.value), '3');
+    await s.close();
+  });
+
+  test('a watch from just below the compaction point still gets the previous value', async () => {
+    const s = new SqliteStore({ path: freshPath(), progressIntervalMs: 0 });
+    const k = '/registry/pods/default/p';
+    await s.create(k, enc.encode('1'));
+    const b = await s.update(k, enc.encode('2'));
+    const c = await s.update(k, enc.encode('3'));
+    await s.compact(c.modRevision);
+    const events = await new Promise<WatchEvent[]>((resolve, reject) => {
+      const w = s.watch('/registry/', { afterRevision: b.modRevision }, {
+        onEvents: (evs) => {
+          w.cancel();
+          resolve(evs);
+        },
+        onError: reject,
+      });
+    });
+    assert.equal(events.length, 1);
+    assert.equal(events[0]!.kv.modRevision, c.modRevision);
+    assert.equal(events[0]!.prev?.modRevision, b.modRevision);
+    assert.equal(new TextDecoder().decode(events[0]!.prev?.value), '2');
+    await s.close();
   });
 
   test('a key updated 100,000 times with compaction every 10,000 keeps the file small', { timeout: 120_000 }, async (t) => {

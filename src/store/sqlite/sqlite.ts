@@ -39,10 +39,10 @@ export interface SqliteStoreOptions {
   readonly progressIntervalMs?: number;
 }
 
-/** SQLite errors on reads become UnavailableError; store errors pass through. */
-function readError(err: unknown): Error {
+/** SQLite errors (I/O, corruption) become UnavailableError; store errors pass through. */
+function unavailable(err: unknown, what = 'read'): Error {
   if (isStoreError(err)) return err;
-  return new UnavailableError(`sqlite read failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  return new UnavailableError(`sqlite ${what} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
 }
 
 export class SqliteStore implements Store {
@@ -114,7 +114,7 @@ export class SqliteStore implements Store {
       const row = rev > 0 ? this.stmts.at.get(key, rev) : this.stmts.latest.get(key);
       return row && row.deleted === 0 ? toKeyValue(row) : undefined;
     } catch (err) {
-      throw readError(err);
+      throw unavailable(err);
     }
   }
 
@@ -141,7 +141,7 @@ export class SqliteStore implements Store {
       const remaining = more ? this.stmts.count.get({ start, end, rev })! - kvs.length : 0;
       return { kvs, revision: rev, more, remaining };
     } catch (err) {
-      throw readError(err);
+      throw unavailable(err);
     }
   }
 
@@ -150,7 +150,7 @@ export class SqliteStore implements Store {
     try {
       return this.stmts.count.get({ start: prefix, end: prefixEnd(prefix), rev: this.rev }) ?? 0;
     } catch (err) {
-      throw readError(err);
+      throw unavailable(err);
     }
   }
 
@@ -163,7 +163,7 @@ export class SqliteStore implements Store {
     try {
       if (after < this.rev) rows = this.stmts.history.all({ after, start: prefix, end: prefixEnd(prefix) });
     } catch (err) {
-      return this.hub.fail(cb, readError(err));
+      return this.hub.fail(cb, unavailable(err));
     }
     return this.hub.add(prefix, after, opts.progressNotify ?? false, cb, rows.map(toEvent));
   }
@@ -173,14 +173,18 @@ export class SqliteStore implements Store {
     if (revision <= this.compacted) return;
     if (revision > this.rev) throw new Error(`cannot compact to ${revision}: newer than the current revision ${this.rev}`);
     // The mark first (durably): from here on reads below it fail, so deleting their rows is safe.
-    this.stmts.setMeta.run(revision, 'compact_revision');
+    try {
+      this.stmts.setMeta.run(revision, 'compact_revision');
+    } catch (err) {
+      throw unavailable(err, 'compaction');
+    }
     this.compacted = revision;
     const run = this.compaction.then(() => this.compactor.compact(revision, () => this.closed));
     this.compaction = run.catch(() => undefined);
     try {
       await run;
     } catch (err) {
-      throw this.closed ? new UnavailableError('sqlite store closed during compaction', { cause: err }) : readError(err);
+      throw this.closed ? new UnavailableError('sqlite store closed during compaction', { cause: err }) : unavailable(err, 'compaction');
     }
   }
 
