@@ -18,3 +18,6 @@ export { humanDuration } from './human-duration.js';
 export { parseLabelSelector, selectorFromLabelSelector, matchesLabels, labelSelectorToString, LabelSelectorError, type LabelSelector, type LabelSelectorObject } from './labels.js';
 export { parseFieldSelector, matchesFields, fieldsNotIn, FieldSelectorError, type FieldSelector } from './fields.js';
 export * as names from './names.js';
+export { hpaV1ToV2, hpaV2ToV1 } from './kinds/autoscaling-convert.js';
+export { SYSTEM_PRIORITY_CLASSES } from './kinds/scheduling.js';
+export * as quantity from './quantity.js';

@@ -5,7 +5,7 @@
  * any client write, so several servers bootstrapping one etcd agree.
  * @module
  */
-import type { KObject } from '../api/index.js';
+import { SYSTEM_PRIORITY_CLASSES, type KObject } from '../api/index.js';
 import { StatusError } from './errors.js';
 import type { ApiServer } from './server.js';
 import { ipString, parseCidr } from './registry/allocator.js';
@@ -13,7 +13,8 @@ import { ipString, parseCidr } from './registry/allocator.js';
 const ctx = { dryRun: false, subresource: '' };
 
 async function ensure(server: ApiServer, resource: string, namespace: string, obj: KObject): Promise<void> {
-  const rs = server.resource(obj.apiVersion === 'v1' ? '' : obj.apiVersion!.split('/')[0]!, 'v1', resource)!;
+  const [group, version] = obj.apiVersion!.includes('/') ? obj.apiVersion!.split('/') : ['', obj.apiVersion!];
+  const rs = server.resource(group!, version!, resource)!;
   if (await rs.getFresh(namespace, obj.metadata.name!)) return;
   try {
     await rs.create(obj, namespace, ctx);
@@ -26,6 +27,7 @@ export async function bootstrap(server: ApiServer, opts: { serviceCIDR: string; 
   for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
     await ensure(server, 'namespaces', '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   }
+  for (const pc of SYSTEM_PRIORITY_CLASSES) await ensure(server, 'priorityclasses', '', structuredClone(pc));
   const { base } = parseCidr(opts.serviceCIDR);
   const firstIP = ipString(base + 1);
   await ensure(server, 'services', 'default', {
@@ -34,6 +36,11 @@ export async function bootstrap(server: ApiServer, opts: { serviceCIDR: string; 
     metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
     spec: { type: 'ClusterIP', clusterIP: firstIP, ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: opts.port }], sessionAffinity: 'None' },
   });
+  if (/^127\./.test(opts.advertiseAddress) || opts.advertiseAddress === '::1') {
+    // Endpoints and EndpointSlices may not point at loopback (upstream validation);
+    // a host with no other address gets a kubernetes Service without endpoints.
+    return;
+  }
   const epStore = server.resource('', 'v1', 'endpoints')!;
   const want = { subsets: [{ addresses: [{ ip: opts.advertiseAddress }], ports: [{ name: 'https', port: opts.port, protocol: 'TCP' }] }] };
   const cur = await epStore.getFresh('default', 'kubernetes');
@@ -46,5 +53,22 @@ export async function bootstrap(server: ApiServer, opts: { serviceCIDR: string; 
     });
   } else if (JSON.stringify(cur.obj.subsets) !== JSON.stringify(want.subsets)) {
     await epStore.update('default', 'kubernetes', (o) => ({ ...o, ...want, metadata: { ...o.metadata, resourceVersion: undefined } }), ctx);
+  }
+  const slice = {
+    addressType: 'IPv4',
+    endpoints: [{ addresses: [opts.advertiseAddress], conditions: { ready: true } }],
+    ports: [{ name: 'https', port: opts.port, protocol: 'TCP' }],
+  };
+  const slices = server.resource('discovery.k8s.io', 'v1', 'endpointslices')!;
+  const curSlice = await slices.getFresh('default', 'kubernetes');
+  if (!curSlice) {
+    await ensure(server, 'endpointslices', 'default', {
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
+      ...slice,
+    });
+  } else if (JSON.stringify(curSlice.obj.endpoints) !== JSON.stringify(slice.endpoints) || JSON.stringify(curSlice.obj.ports) !== JSON.stringify(slice.ports)) {
+    await slices.update('default', 'kubernetes', (o) => ({ ...o, ...slice, metadata: { ...o.metadata, resourceVersion: undefined } }), ctx);
   }
 }

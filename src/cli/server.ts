@@ -86,7 +86,8 @@ export async function runServer(argv: string[]): Promise<void> {
     log,
   });
   const boundPort = await server.start();
-  const advertise = bind === '0.0.0.0' || bind === '::' ? firstHostIp() : bind;
+  // Endpoints may not point at loopback: advertise the host's address, as k3s does.
+  const advertise = bind === '0.0.0.0' || bind === '::' || bind.startsWith('127.') ? firstHostIp() : bind;
   await bootstrap(server, { serviceCIDR, advertiseAddress: advertise, port: boundPort });
   const host = bind === '0.0.0.0' || bind === '::' ? '127.0.0.1' : bind;
   const kubeconfig = join(dataDir, 'kubeconfig.yaml');

@@ -18,7 +18,7 @@ export interface ClientOptions extends TransportTlsOptions {
   clientKeyPem?: string;
   /** Bearer token (service accounts, bootstrap tokens). */
   token?: string;
-  /** Sustained requests per second (default 5, as client-go); negative disables throttling. */
+  /** Sustained requests per second (default and 0: 5, as client-go); negative disables throttling. */
   qps?: number;
   /** Requests allowed in a burst above qps (default 10). */
   burst?: number;

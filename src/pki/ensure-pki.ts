@@ -34,10 +34,11 @@ export interface Pki {
 }
 
 /**
- * Group of the admin and apiserver-kubelet-client certificates. kubeadm ≥ 1.29
- * gives admin.conf `kubeadm:cluster-admins` (bound to cluster-admin by a
- * ClusterRoleBinding it creates) and keeps `system:masters` for
- * super-admin.conf; k8ts uses `system:masters`, which needs no binding, as k3s does.
+ * Group of the admin and apiserver-kubelet-client certificates. Since 1.29
+ * kubeadm gives both `kubeadm:cluster-admins` (bound to cluster-admin by a
+ * ClusterRoleBinding it creates; kubernetes/kubeadm#2960) and keeps
+ * `system:masters` for super-admin.conf only. k8ts uses `system:masters`, as
+ * k3s does and kubeadm did before: it needs no binding, but cannot be revoked.
  */
 const MASTERS = 'system:masters';
 

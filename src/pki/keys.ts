@@ -1,9 +1,8 @@
-// Key pairs: ECDSA P-256 generation, PEM parsing, and the WebCrypto key the X.509 library signs with.
+// Key pairs: ECDSA P-256 generation and PEM parsing into Node KeyObjects.
 import {
   createPrivateKey,
   createPublicKey,
   generateKeyPairSync,
-  webcrypto,
   type KeyObject,
 } from 'node:crypto';
 
@@ -13,12 +12,6 @@ export interface GeneratedKey {
   publicKeyPem: string;
   privateKey: KeyObject;
   publicKey: KeyObject;
-}
-
-/** A private key ready to sign certificates through WebCrypto. */
-export interface SigningKey {
-  cryptoKey: webcrypto.CryptoKey;
-  algorithm: webcrypto.EcdsaParams | webcrypto.RsaHashedImportParams;
 }
 
 /**
@@ -74,36 +67,4 @@ export function publicKeyPem(key: KeyObject): string {
 /** True if the key is RSA (whose TLS certificates also need keyEncipherment). */
 export function isRsaKey(key: KeyObject): boolean {
   return key.asymmetricKeyType === 'rsa';
-}
-
-const EC_CURVES: Record<string, { namedCurve: string; hash: string }> = {
-  prime256v1: { namedCurve: 'P-256', hash: 'SHA-256' },
-  secp384r1: { namedCurve: 'P-384', hash: 'SHA-384' },
-  secp521r1: { namedCurve: 'P-521', hash: 'SHA-512' },
-};
-
-/**
- * Imports a private key into WebCrypto for signing. ECDSA keys (P-256/384/521)
- * and RSA keys (so that a CA made by kubeadm can be reused) are supported.
- */
-export async function toSigningKey(key: KeyObject): Promise<SigningKey> {
-  const der = key.export({ format: 'der', type: 'pkcs8' });
-  if (key.asymmetricKeyType === 'ec') {
-    const curve = EC_CURVES[key.asymmetricKeyDetails?.namedCurve ?? ''];
-    if (!curve) throw new Error(`unsupported EC curve ${key.asymmetricKeyDetails?.namedCurve ?? '?'}`);
-    const cryptoKey = await webcrypto.subtle.importKey(
-      'pkcs8',
-      der,
-      { name: 'ECDSA', namedCurve: curve.namedCurve },
-      false,
-      ['sign'],
-    );
-    return { cryptoKey, algorithm: { name: 'ECDSA', hash: curve.hash } };
-  }
-  if (key.asymmetricKeyType === 'rsa') {
-    const algorithm = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
-    const cryptoKey = await webcrypto.subtle.importKey('pkcs8', der, algorithm, false, ['sign']);
-    return { cryptoKey, algorithm };
-  }
-  throw new Error(`unsupported signing key type ${key.asymmetricKeyType ?? '?'}`);
 }

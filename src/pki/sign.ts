@@ -1,9 +1,9 @@
-// The signing core: X.509 v3 certificates built with @peculiar/x509 over Node's WebCrypto.
-import type * as X509 from '@peculiar/x509';
-import { X509Certificate, randomBytes, webcrypto, type KeyObject } from 'node:crypto';
+// The signing core: X.509 v3 certificates encoded with @peculiar/asn1-x509 and signed with Node's crypto.
+import type * as X509 from '@peculiar/asn1-x509';
+import { X509Certificate, createHash, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { canonicalIp } from './ip.js';
-import { generateKey, isRsaKey, parsePrivateKey, spkiDer, toSigningKey, type SigningKey } from './keys.js';
-import { loadX509, type X509Lib } from './x509.js';
+import { generateKey, isRsaKey, parsePrivateKey, spkiDer } from './keys.js';
+import { loadAsn1, type Asn1 } from './x509.js';
 
 /** What a leaf certificate may be used for: TLS client, TLS server, or both. */
 export type CertificateUsage = 'client' | 'server' | 'both';
@@ -14,7 +14,7 @@ export interface CertificateAuthority {
   keyPem: string;
 }
 
-/** A CA parsed and checked, ready to sign (the signing machinery is set up on first use). */
+/** A CA parsed and checked, ready to sign (its schema form is worked out on first use). */
 export interface LoadedCa {
   readonly certPem: string;
   readonly cert: X509Certificate;
@@ -41,23 +41,20 @@ export interface LeafSpec {
 const DAY_MS = 86_400_000;
 /** Certificates start 5 minutes in the past, so that small clock skew between machines does not reject them. */
 const BACKDATE_MS = 5 * 60_000;
-
 /** Default lifetime of a CA (10 years, as kubeadm and k3s) and of a leaf (1 year, likewise). */
 export const CA_DAYS = 3650;
 export const LEAF_DAYS = 365;
 
-/** A random positive serial number of 128 bits (the library adds a leading zero byte when the top bit is set). */
-function randomSerial(): string {
-  return randomBytes(16).toString('hex');
-}
-
-/** Subject name as UTF8Strings, O attributes (one RDN each) before CN, the order Go's crypto/x509 writes. */
-function subjectName(lib: X509Lib, subject: SubjectSpec): X509.Name {
-  if (subject instanceof lib.Name) return subject;
-  if (!('commonName' in subject)) throw new Error('invalid subject');
-  const rdn = (type: string, value: string) => ({ [type]: [{ utf8String: value }] });
-  return new lib.Name([...(subject.organizations ?? []).map((o) => rdn('O', o)), rdn('CN', subject.commonName)]);
-}
+const OID_CN = '2.5.4.3';
+const OID_O = '2.5.4.10';
+/** Signature algorithm per signing key: ECDSA by curve (RFC 5758), RSA PKCS#1 v1.5 with SHA-256. */
+const EC_SIGNATURE: Record<string, { oid: string; hash: string }> = {
+  prime256v1: { oid: '1.2.840.10045.4.3.2', hash: 'sha256' },
+  secp384r1: { oid: '1.2.840.10045.4.3.3', hash: 'sha384' },
+  secp521r1: { oid: '1.2.840.10045.4.3.4', hash: 'sha512' },
+};
+const RSA_SHA256 = '1.2.840.113549.1.1.11';
+const DER_NULL = new Uint8Array([0x05, 0x00]).buffer;
 
 /** Parses one PEM certificate with Node's OpenSSL-backed parser; throws a plain error when it is not one. */
 export function parseCertPem(pem: string): X509Certificate {
@@ -82,35 +79,106 @@ export function loadCa(ca: CertificateAuthority | LoadedCa): LoadedCa {
   return caFromParts(ca.certPem, parseCertPem(ca.certPem), parsePrivateKey(ca.keyPem));
 }
 
-interface Signer {
-  lib: X509Lib;
-  caCert: X509.X509Certificate;
-  signing: SigningKey;
-  keyId: string | undefined;
+/** The signature algorithm identifier and digest for a signing key. */
+function signatureAlgorithm(asn: Asn1, key: KeyObject): { id: X509.AlgorithmIdentifier; hash: string } {
+  if (key.asymmetricKeyType === 'rsa') {
+    return { id: new asn.x509.AlgorithmIdentifier({ algorithm: RSA_SHA256, parameters: DER_NULL }), hash: 'sha256' };
+  }
+  const ec = key.asymmetricKeyType === 'ec' ? EC_SIGNATURE[key.asymmetricKeyDetails?.namedCurve ?? ''] : undefined;
+  if (!ec) throw new Error(`unsupported signing key: ${key.asymmetricKeyType ?? '?'}`);
+  return { id: new asn.x509.AlgorithmIdentifier({ algorithm: ec.oid }), hash: ec.hash };
 }
 
-const signers = new WeakMap<LoadedCa, Promise<Signer>>();
+/** A subject name as UTF8Strings, O attributes (one RDN each) before CN, the order Go's crypto/x509 writes. */
+function buildName(asn: Asn1, subject: SubjectSpec): X509.Name {
+  if (!('commonName' in subject)) return subject;
+  const { x509 } = asn;
+  const rdn = (type: string, value: string) =>
+    new x509.RelativeDistinguishedName([
+      new x509.AttributeTypeAndValue({ type, value: new x509.AttributeValue({ utf8String: value }) }),
+    ]);
+  return new x509.Name([...(subject.organizations ?? []).map((o) => rdn(OID_O, o)), rdn(OID_CN, subject.commonName)]);
+}
 
-/** The CA's signing machinery, set up once per LoadedCa. */
-function signerOf(ca: LoadedCa): Promise<Signer> {
+function extension(asn: Asn1, extnID: string, critical: boolean, value: object): X509.Extension {
+  const extnValue = new asn.schema.OctetString(asn.schema.AsnConvert.serialize(value));
+  return new asn.x509.Extension({ extnID, critical, extnValue });
+}
+
+/** RFC 5280 key identifier, method 1: SHA-1 of the subjectPublicKey bits. */
+function keyIdentifier(spki: X509.SubjectPublicKeyInfo): ArrayBuffer {
+  const digest = createHash('sha1').update(new Uint8Array(spki.subjectPublicKey)).digest();
+  return new Uint8Array(digest).buffer;
+}
+
+/** 128 random bits as a positive DER INTEGER (a leading zero byte when the top bit is set). */
+function randomSerial(): ArrayBuffer {
+  const bytes = randomBytes(16);
+  if (bytes[0] === 0) bytes[0] = 1; // DER allows no leading zero byte; keep all 16
+  const der = (bytes[0] ?? 0) >= 0x80 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes;
+  return new Uint8Array(der).buffer;
+}
+
+interface CertificateFields {
+  issuer: X509.Name;
+  subject: X509.Name;
+  notBefore: Date;
+  notAfter: Date;
+  spki: X509.SubjectPublicKeyInfo;
+  extensions: X509.Extension[];
+  signingKey: KeyObject;
+}
+
+/** Encodes the TBSCertificate, signs it and returns the certificate as PEM (checked by Node's parser). */
+function encodeCertificate(asn: Asn1, f: CertificateFields): string {
+  const { x509, schema } = asn;
+  const alg = signatureAlgorithm(asn, f.signingKey);
+  const tbsCertificate = new x509.TBSCertificate({
+    version: x509.Version.v3,
+    serialNumber: randomSerial(),
+    signature: alg.id,
+    issuer: f.issuer,
+    validity: new x509.Validity({ notBefore: f.notBefore, notAfter: f.notAfter }),
+    subject: f.subject,
+    subjectPublicKeyInfo: f.spki,
+    extensions: new x509.Extensions(f.extensions),
+  });
+  const tbs = Buffer.from(schema.AsnConvert.serialize(tbsCertificate));
+  const signature = sign(alg.hash, tbs, f.signingKey); // ECDSA: DER Ecdsa-Sig-Value, as X.509 wants
+  const cert = new x509.Certificate({
+    tbsCertificate,
+    signatureAlgorithm: alg.id,
+    signatureValue: new Uint8Array(signature).buffer,
+  });
+  return new X509Certificate(Buffer.from(schema.AsnConvert.serialize(cert))).toString();
+}
+
+interface Signer {
+  asn: Asn1;
+  issuer: X509.Name;
+  keyId: ArrayBuffer | undefined;
+}
+
+const signers = new WeakMap<LoadedCa, Signer>();
+
+/** The CA's name and key identifier in schema form, worked out once per LoadedCa. */
+function signerOf(ca: LoadedCa): Signer {
   let s = signers.get(ca);
   if (!s) {
-    s = (async () => {
-      const lib = await loadX509();
-      const caCert = new lib.X509Certificate(ca.certPem);
-      const ski = caCert.getExtension(lib.SubjectKeyIdentifierExtension);
-      return { lib, caCert, signing: await toSigningKey(ca.key), keyId: ski?.keyId };
-    })();
+    const asn = loadAsn1();
+    const parsed = asn.schema.AsnConvert.parse(ca.cert.raw, asn.x509.Certificate);
+    const ski = parsed.tbsCertificate.extensions?.find((e) => e.extnID === asn.x509.id_ce_subjectKeyIdentifier);
+    const keyId = ski ? asn.schema.AsnConvert.parse(ski.extnValue.buffer, asn.x509.SubjectKeyIdentifier).buffer : undefined;
+    s = { asn, issuer: parsed.tbsCertificate.subject, keyId };
     signers.set(ca, s);
   }
   return s;
 }
 
-function extendedUsages(lib: X509Lib, usages: CertificateUsage): string[] {
-  const { serverAuth, clientAuth } = lib.ExtendedKeyUsage;
-  if (usages === 'server') return [serverAuth];
-  if (usages === 'client') return [clientAuth];
-  return [serverAuth, clientAuth];
+function extendedUsages(x509: Asn1['x509'], usages: CertificateUsage): string[] {
+  if (usages === 'server') return [x509.id_kp_serverAuth];
+  if (usages === 'client') return [x509.id_kp_clientAuth];
+  return [x509.id_kp_serverAuth, x509.id_kp_clientAuth];
 }
 
 /**
@@ -119,80 +187,69 @@ function extendedUsages(lib: X509Lib, usages: CertificateUsage): string[] {
  */
 export async function signLeaf(ca: LoadedCa, spec: LeafSpec): Promise<string> {
   if (!Number.isFinite(spec.days) || spec.days <= 0) throw new Error(`invalid days: ${spec.days}`);
-  const { lib, caCert, signing, keyId } = await signerOf(ca);
+  const { asn, issuer, keyId } = signerOf(ca);
+  const { x509, schema } = asn;
   const now = Date.now();
-  const notBefore = new Date(Math.max(now - BACKDATE_MS, ca.notBefore.getTime()));
-  const notAfter = new Date(Math.min(now + spec.days * DAY_MS, ca.notAfter.getTime()));
   // keyEncipherment only means something for RSA keys (RSA key exchange).
-  const flags = lib.KeyUsageFlags;
-  const keyUsage = isRsaKey(spec.publicKey) ? flags.digitalSignature | flags.keyEncipherment : flags.digitalSignature;
-  const extensions: X509.Extension[] = [
-    new lib.KeyUsagesExtension(keyUsage, true),
-    new lib.ExtendedKeyUsageExtension(extendedUsages(lib, spec.usages)),
-    new lib.BasicConstraintsExtension(false, undefined, true),
+  const ku = x509.KeyUsageFlags;
+  const usage = isRsaKey(spec.publicKey) ? ku.digitalSignature | ku.keyEncipherment : ku.digitalSignature;
+  const extensions = [
+    extension(asn, x509.id_ce_keyUsage, true, new x509.KeyUsage(usage)),
+    extension(asn, x509.id_ce_extKeyUsage, false, new x509.ExtendedKeyUsage(extendedUsages(x509, spec.usages))),
+    extension(asn, x509.id_ce_basicConstraints, true, new x509.BasicConstraints({ cA: false })),
   ];
-  if (keyId) extensions.push(new lib.AuthorityKeyIdentifierExtension(keyId));
+  if (keyId) {
+    const aki = new x509.AuthorityKeyIdentifier({ keyIdentifier: new x509.KeyIdentifier(keyId) });
+    extensions.push(extension(asn, x509.id_ce_authorityKeyIdentifier, false, aki));
+  }
   const dnsNames = spec.dnsNames ?? [];
   const ips = spec.ips ?? [];
   if (spec.sanExtension) extensions.push(spec.sanExtension);
   else if (dnsNames.length > 0 || ips.length > 0) {
-    extensions.push(
-      new lib.SubjectAlternativeNameExtension([
-        ...dnsNames.map((value) => ({ type: 'dns' as const, value })),
-        ...ips.map((value) => ({ type: 'ip' as const, value: canonicalIp(value) })),
-      ]),
-    );
+    const names = [
+      ...dnsNames.map((dNSName) => new x509.GeneralName({ dNSName })),
+      ...ips.map((ip) => new x509.GeneralName({ iPAddress: canonicalIp(ip) })),
+    ];
+    extensions.push(extension(asn, x509.id_ce_subjectAltName, false, new x509.SubjectAlternativeName(names)));
   }
-  const cert = await lib.X509CertificateGenerator.create(
-    {
-      serialNumber: randomSerial(),
-      subject: subjectName(lib, spec.subject),
-      issuer: caCert.subjectName,
-      notBefore,
-      notAfter,
-      publicKey: spkiDer(spec.publicKey),
-      signingKey: signing.cryptoKey,
-      signingAlgorithm: signing.algorithm,
-      extensions,
-    },
-    webcrypto,
-  );
-  return cert.toString('pem') + '\n';
+  return encodeCertificate(asn, {
+    issuer,
+    subject: buildName(asn, spec.subject),
+    notBefore: new Date(Math.max(now - BACKDATE_MS, ca.notBefore.getTime())),
+    notAfter: new Date(Math.min(now + spec.days * DAY_MS, ca.notAfter.getTime())),
+    spki: schema.AsnConvert.parse(spkiDer(spec.publicKey), x509.SubjectPublicKeyInfo),
+    extensions,
+    signingKey: ca.key,
+  });
 }
 
 /** Creates a self-signed CA with a new ECDSA P-256 key; returns it as PEM and loaded. */
 export async function newCertificateAuthority(
   opts: { commonName?: string; days?: number } = {},
 ): Promise<{ pem: CertificateAuthority; loaded: LoadedCa }> {
-  const lib = await loadX509();
+  const asn = loadAsn1();
+  const { x509, schema } = asn;
   const key = generateKey();
-  const signing = await toSigningKey(key.privateKey);
-  const spki = spkiDer(key.publicKey);
-  const name = subjectName(lib, { commonName: opts.commonName ?? `k8ts-ca@${Math.floor(Date.now() / 1000)}` });
+  const spki = schema.AsnConvert.parse(spkiDer(key.publicKey), x509.SubjectPublicKeyInfo);
+  const name = buildName(asn, { commonName: opts.commonName ?? `k8ts-ca@${Math.floor(Date.now() / 1000)}` });
+  const keyId = keyIdentifier(spki);
+  const ku = x509.KeyUsageFlags;
   const now = Date.now();
-  const ski = await lib.SubjectKeyIdentifierExtension.create(spki, false, webcrypto);
-  const flags = lib.KeyUsageFlags;
-  const caCert = await lib.X509CertificateGenerator.create(
-    {
-      serialNumber: randomSerial(),
-      subject: name,
-      issuer: name,
-      notBefore: new Date(now - BACKDATE_MS),
-      notAfter: new Date(now + (opts.days ?? CA_DAYS) * DAY_MS),
-      publicKey: spki,
-      signingKey: signing.cryptoKey,
-      signingAlgorithm: signing.algorithm,
-      extensions: [
-        new lib.BasicConstraintsExtension(true, undefined, true),
-        new lib.KeyUsagesExtension(flags.keyCertSign | flags.cRLSign | flags.digitalSignature, true),
-        ski,
-      ],
-    },
-    webcrypto,
-  );
-  const certPem = caCert.toString('pem') + '\n';
+  const certPem = encodeCertificate(asn, {
+    issuer: name,
+    subject: name,
+    notBefore: new Date(now - BACKDATE_MS),
+    notAfter: new Date(now + (opts.days ?? CA_DAYS) * DAY_MS),
+    spki,
+    extensions: [
+      extension(asn, x509.id_ce_basicConstraints, true, new x509.BasicConstraints({ cA: true })),
+      extension(asn, x509.id_ce_keyUsage, true, new x509.KeyUsage(ku.keyCertSign | ku.cRLSign | ku.digitalSignature)),
+      extension(asn, x509.id_ce_subjectKeyIdentifier, false, new x509.SubjectKeyIdentifier(keyId)),
+    ],
+    signingKey: key.privateKey,
+  });
   const loaded = caFromParts(certPem, new X509Certificate(certPem), key.privateKey);
-  signers.set(loaded, Promise.resolve({ lib, caCert, signing, keyId: ski.keyId }));
+  signers.set(loaded, { asn, issuer: name, keyId });
   return { pem: { certPem, keyPem: key.keyPem }, loaded };
 }
 

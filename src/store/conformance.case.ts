@@ -91,8 +91,8 @@ export function runStoreConformance(name: string, harness: BackendHarness): void
       const p = fresh();
       const a = await store.create(p + 'a', v('1'));
       const b = await store.create(p + 'b', v('2'));
-      assert.ok(a.modRevision > 0);
-      assert.ok(b.modRevision > a.modRevision);
+      assert.ok(a.modRevision > 0, 'revision is positive');
+      assert.ok(b.modRevision > a.modRevision, 'revisions increase');
       assert.equal(a.createRevision, a.modRevision);
       assert.equal(a.version, 1);
       assert.equal(await store.currentRevision(), b.modRevision);
@@ -115,7 +115,7 @@ export function runStoreConformance(name: string, harness: BackendHarness): void
       const p = fresh();
       const a = await store.create(p + 'a', v('1'));
       const b = await store.update(p + 'a', v('2'), a.modRevision);
-      assert.ok(b.modRevision > a.modRevision);
+      assert.ok(b.modRevision > a.modRevision, 'update gets a newer revision');
       assert.equal(b.createRevision, a.createRevision);
       assert.equal(b.version, 2);
       assert.equal(text(await store.get(p + 'a')), '2');
@@ -126,7 +126,7 @@ export function runStoreConformance(name: string, harness: BackendHarness): void
       const a = await store.create(p + 'a', v('1'));
       const b = await store.update(p + 'a', v('2'));
       const err = await store.update(p + 'a', v('3'), a.modRevision).catch((e: unknown) => e);
-      assert.ok(err instanceof ConflictError);
+      assert.ok(err instanceof ConflictError, 'a ConflictError');
       assert.equal(err.current.modRevision, b.modRevision);
       assert.equal(text(err.current), '2');
       assert.equal(text(await store.get(p + 'a')), '2');
@@ -140,7 +140,7 @@ export function runStoreConformance(name: string, harness: BackendHarness): void
       const p = fresh();
       const a = await store.create(p + 'a', v('1'));
       const d = await store.delete(p + 'a', a.modRevision);
-      assert.ok(d.modRevision > a.modRevision);
+      assert.ok(d.modRevision > a.modRevision, 'delete gets a newer revision');
       assert.equal(text(d), '1');
       assert.equal(await store.get(p + 'a'), undefined);
       assert.equal(await store.currentRevision(), d.modRevision);
@@ -293,7 +293,7 @@ export function runStoreConformance(name: string, harness: BackendHarness): void
       const key = fresh() + 'race';
       const results = await Promise.allSettled(Array.from({ length: 16 }, (_, i) => store.create(key, v(String(i)))));
       assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
-      for (const r of results) if (r.status === 'rejected') assert.ok(r.reason instanceof KeyExistsError);
+      for (const r of results) if (r.status === 'rejected') assert.ok(r.reason instanceof KeyExistsError, 'losers get KeyExists');
     });
 
     test('compare-and-swap loses no increment under contention', async () => {

@@ -3,41 +3,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { request } from 'node:https';
+import { call, type Reply } from '../support/https.js';
 import { startServer, type K8tsServer } from '../support/k8ts-server.js';
 import { issueCertificate, createCertificateAuthority } from '../../src/pki/index.js';
-
-interface Reply {
-  code: number;
-  body: string;
-  headers: Record<string, string | string[] | undefined>;
-}
-
-function call(s: K8tsServer, method: string, path: string, opts: { body?: string | Buffer; type?: string; cert?: { cert: string; key: string } | null; headers?: Record<string, string> } = {}): Promise<Reply> {
-  const pki = join(s.dataDir, 'pki');
-  const cert = opts.cert === null ? undefined : (opts.cert ?? { cert: readFileSync(join(pki, 'admin.crt'), 'utf8'), key: readFileSync(join(pki, 'admin.key'), 'utf8') });
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port: s.port,
-        method,
-        path,
-        ca: readFileSync(join(pki, 'ca.crt')),
-        ...(cert ?? {}),
-        headers: { ...(opts.type ? { 'Content-Type': opts.type } : {}), ...(opts.headers ?? {}) },
-      },
-      (res) => {
-        let body = '';
-        res.on('data', (d: Buffer) => (body += d.toString()));
-        res.on('end', () => resolve({ code: res.statusCode ?? 0, body, headers: res.headers }));
-      },
-    );
-    req.on('error', reject);
-    if (opts.body !== undefined) req.write(opts.body);
-    req.end();
-  });
-}
 
 function status(r: Reply): { reason?: string; message?: string; code?: number; kind?: string } {
   return JSON.parse(r.body) as { reason?: string; message?: string; code?: number; kind?: string };

@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../support/k8ts-server.js';
+import { watchLines } from '../support/https.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const k8ts = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args], { encoding: 'utf8', cwd: root, timeout: 30_000 });
@@ -34,6 +35,13 @@ test('first start writes kubeadm-named PKI and a 0600 kubeconfig; a restart reus
     try {
       assert.equal(readFileSync(join(dir, 'pki/ca.crt'), 'utf8'), ca);
       assert.equal(s2.k(['get', 'cm', 'keep', '-o', 'jsonpath={.data.a}']), '1');
+      // The new watch cache starts at the restart's revision: older versions are 410 Expired.
+      const old = watchLines(s2, '/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=1');
+      await old.ended;
+      const ev = JSON.parse(old.lines[0]!) as { type: string; object: { code: number; reason: string } };
+      assert.equal(ev.type, 'ERROR');
+      assert.equal(ev.object.code, 410);
+      assert.equal(ev.object.reason, 'Expired');
     } finally {
       await s2.stop();
     }

@@ -213,7 +213,17 @@ export function validateTemplatePolicy(template: unknown, path: string, allowed:
 export function defaultPodTemplate(template: Rec): void {
   const md = child(template, 'metadata');
   if (!('creationTimestamp' in md)) md.creationTimestamp = null;
-  defaultPodSpec(child(template, 'spec'));
+  const spec = child(template, 'spec');
+  // defaultPodSpec also does what upstream's SetDefaults_Pod does only for Pods
+  // (enableServiceLinks; host ports on the host network): undo that for templates.
+  const hadLinks = 'enableServiceLinks' in spec;
+  const ports = arr(spec.containers).flatMap((c) => arr(rec(c).ports)).filter(isRecord);
+  const hadHostPort = ports.map((p) => 'hostPort' in p);
+  defaultPodSpec(spec);
+  if (!hadLinks) delete spec.enableServiceLinks;
+  ports.forEach((p, i) => {
+    if (!hadHostPort[i]) delete p.hostPort;
+  });
 }
 
 // ---- table cells -------------------------------------------------------------

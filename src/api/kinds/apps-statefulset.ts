@@ -126,14 +126,17 @@ export const statefulSetDef = define(
       spec.revisionHistoryLimit ??= 10;
       spec.serviceName ??= '';
       defaultPodTemplate(child(spec, 'template'));
-      for (const pvc of arr(spec.volumeClaimTemplates)) {
-        if (!isRecord(pvc)) continue;
-        const md = child(pvc, 'metadata');
+      // Claim templates: PVC defaults, and the apiVersion/kind the server has printed for them since 1.2x.
+      spec.volumeClaimTemplates = arr(spec.volumeClaimTemplates).map((t) => {
+        if (!isRecord(t)) return t;
+        const md = child(t, 'metadata');
         if (!('creationTimestamp' in md)) md.creationTimestamp = null;
-        child(pvc, 'spec').volumeMode ??= 'Filesystem';
-        const st = child(pvc, 'status');
+        child(t, 'spec').volumeMode ??= 'Filesystem';
+        const st = child(t, 'status');
         if (!st.phase) st.phase = 'Pending';
-      }
+        return { apiVersion: 'v1', kind: 'PersistentVolumeClaim', ...t };
+      });
+      if ((spec.volumeClaimTemplates as unknown[]).length === 0) delete spec.volumeClaimTemplates;
       statusZeros(obj, ['replicas', 'availableReplicas']);
     },
     validate(obj, old) {

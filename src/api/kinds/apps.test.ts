@@ -7,7 +7,6 @@ import { fieldErrText } from '../validation.js';
 import { APPS_RESOURCES, controllerRevisionDef, daemonSetDef, deploymentDef, replicaSetDef, statefulSetDef } from './apps.js';
 
 const T0 = '2024-05-01T10:00:00Z';
-const NOW = Date.parse(T0) + 5 * 60_000;
 
 function workload(kind: string, extra: Record<string, unknown> = {}): KObject {
   return {
@@ -61,6 +60,8 @@ describe('apps/v1 defaulting', () => {
       [pod.dnsPolicy, pod.restartPolicy, pod.schedulerName, pod.securityContext, pod.terminationGracePeriodSeconds],
       ['ClusterFirst', 'Always', 'default-scheduler', {}, 30],
     );
+    // SetDefaults_Pod (not PodSpec) sets enableServiceLinks, so templates do not get it.
+    assert.equal('enableServiceLinks' in pod, false);
     assert.deepEqual(pod.containers[0], {
       name: 'nginx',
       image: 'nginx:1.27',
@@ -69,6 +70,15 @@ describe('apps/v1 defaulting', () => {
       terminationMessagePolicy: 'File',
       resources: {},
     });
+  });
+
+  it('a host-network template keeps its ports as written, and an explicit enableServiceLinks stays', () => {
+    const d = workload('Deployment');
+    Object.assign(spec(d).template.spec, { hostNetwork: true, enableServiceLinks: false });
+    spec(d).template.spec.containers[0].ports = [{ containerPort: 8080 }];
+    deploymentDef.defaults!(d);
+    assert.deepEqual(spec(d).template.spec.containers[0].ports, [{ containerPort: 8080, protocol: 'TCP' }]);
+    assert.equal(spec(d).template.spec.enableServiceLinks, false);
   });
 
   it('a Recreate Deployment keeps no rollingUpdate and explicit values survive', () => {
@@ -93,6 +103,8 @@ describe('apps/v1 defaulting', () => {
     assert.deepEqual(s.persistentVolumeClaimRetentionPolicy, { whenDeleted: 'Retain', whenScaled: 'Retain' });
     assert.deepEqual([s.replicas, s.revisionHistoryLimit, s.serviceName, s.minReadySeconds], [1, 10, '', undefined]);
     assert.deepEqual(s.volumeClaimTemplates[0], {
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
       metadata: { name: 'www', creationTimestamp: null },
       spec: { accessModes: ['ReadWriteOnce'], volumeMode: 'Filesystem' },
       status: { phase: 'Pending' },
@@ -263,46 +275,5 @@ describe('apps/v1 validation', () => {
     next.metadata.annotations = { 'deprecated.daemonset.template.generation': '3' };
     assert.deepEqual(check(daemonSetDef, next, old), []);
     assert.equal(next.metadata.annotations['deprecated.daemonset.template.generation'], '4');
-  });
-});
-
-describe('apps/v1 tables', () => {
-  it('a Deployment row shows READY, UP-TO-DATE, AVAILABLE and the wide cells', () => {
-    const d = workload('Deployment', { replicas: 3 });
-    d.status = { readyReplicas: 2, updatedReplicas: 3, availableReplicas: 2 };
-    deploymentDef.defaults!(d);
-    assert.deepEqual(deploymentDef.table!.row(d, NOW), ['web', '2/3', 3, 2, '5m', 'nginx', 'nginx:1.27', 'app=web']);
-    assert.deepEqual(
-      deploymentDef.table!.columns.map((c) => [c.name, c.priority]),
-      [['Name', 0], ['Ready', 0], ['Up-to-date', 0], ['Available', 0], ['Age', 0], ['Containers', 1], ['Images', 1], ['Selector', 1]],
-    );
-  });
-
-  it('a ReplicaSet row shows DESIRED, CURRENT and READY', () => {
-    const rs = workload('ReplicaSet', { replicas: 2, selector: { matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['b', 'a'] }] } });
-    rs.status = { replicas: 2, readyReplicas: 1 };
-    assert.deepEqual(replicaSetDef.table!.row(rs, NOW), ['web', 2, 2, 1, '5m', 'nginx', 'nginx:1.27', 'app=web,tier in (a,b)']);
-  });
-
-  it('a StatefulSet row shows ready over desired', () => {
-    const sts = workload('StatefulSet', { replicas: 3 });
-    sts.status = { readyReplicas: 1 };
-    assert.deepEqual(statefulSetDef.table!.row(sts, NOW), ['web', '1/3', '5m', 'nginx', 'nginx:1.27']);
-  });
-
-  it('a DaemonSet row shows the counters and the node selector', () => {
-    const ds = workload('DaemonSet');
-    spec(ds).template.spec.nodeSelector = { 'kubernetes.io/os': 'linux' };
-    ds.status = { desiredNumberScheduled: 3, currentNumberScheduled: 3, numberReady: 2, updatedNumberScheduled: 3, numberAvailable: 2 };
-    assert.deepEqual(daemonSetDef.table!.row(ds, NOW), ['web', 3, 3, 2, 3, 2, 'kubernetes.io/os=linux', '5m', 'nginx', 'nginx:1.27', 'app=web']);
-  });
-
-  it('a ControllerRevision row names its controller as kind.group/name', () => {
-    const cr: KObject = {
-      metadata: { name: 'web-7d4b9c', creationTimestamp: T0, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'web', uid: 'u1', controller: true }] },
-      revision: 2,
-      data: {},
-    };
-    assert.deepEqual(controllerRevisionDef.table!.row(cr, NOW), ['web-7d4b9c', 'statefulset.apps/web', 2, '5m']);
   });
 });

@@ -144,6 +144,15 @@ function validatePvc(pvc: KObject, old?: KObject): FieldErr[] {
   return errs;
 }
 
+/** The volume-source defaults SetDefaults_* apply inside a PersistentVolume. */
+function defaultPvSources(spec: Record<string, unknown>): void {
+  if (isRecord(spec.hostPath)) spec.hostPath.type ??= '';
+  if (isRecord(spec.iscsi)) spec.iscsi.iscsiInterface ??= 'default';
+  if (isRecord(spec.rbd)) Object.assign(spec.rbd, { pool: 'rbd', user: 'admin', keyring: '/etc/ceph/keyring', ...spec.rbd });
+  if (isRecord(spec.azureDisk)) Object.assign(spec.azureDisk, { cachingMode: 'ReadWrite', fsType: 'ext4', readOnly: false, kind: 'Shared', ...spec.azureDisk });
+  if (isRecord(spec.scaleIO)) Object.assign(spec.scaleIO, { storageMode: 'ThinProvisioned', fsType: 'xfs', ...spec.scaleIO });
+}
+
 const storageClassOf = (o: KObject) => o.metadata.annotations?.[BETA_CLASS_ANNOTATION] ?? str(rec(o.spec).storageClassName);
 
 export const persistentVolumeDef = define({
@@ -159,6 +168,7 @@ export const persistentVolumeDef = define({
     const spec = child(pv, 'spec');
     spec.persistentVolumeReclaimPolicy ??= 'Retain';
     spec.volumeMode ??= 'Filesystem';
+    defaultPvSources(spec);
     const status = child(pv, 'status');
     if (!status.phase) {
       status.phase = 'Pending';

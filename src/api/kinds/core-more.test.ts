@@ -70,6 +70,7 @@ describe('core/v1 remainder defaults', () => {
     persistentVolumeDef.defaults?.(o);
     assert.equal((o.spec as Record<string, unknown>).persistentVolumeReclaimPolicy, 'Retain');
     assert.equal((o.spec as Record<string, unknown>).volumeMode, 'Filesystem');
+    assert.deepEqual((o.spec as Record<string, unknown>).hostPath, { path: '/d', type: '' });
     const status = o.status as Record<string, unknown>;
     assert.equal(status.phase, 'Pending');
     assert.match(String(status.lastPhaseTransitionTime), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);

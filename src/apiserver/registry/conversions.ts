@@ -3,7 +3,7 @@
  * one version, and the others convert on the way in and out.
  * @module
  */
-import { coreToEventsV1, eventsV1ToCore, type KObject } from '../../api/index.js';
+import { coreToEventsV1, eventsV1ToCore, hpaV1ToV2, hpaV2ToV1, type KObject } from '../../api/index.js';
 import type { ResourceStore } from './resource-store.js';
 
 interface Conversion {
@@ -13,6 +13,8 @@ interface Conversion {
 
 const CONVERSIONS: Record<string, Conversion> = {
   'events.k8s.io/v1/Event': { toStorage: eventsV1ToCore, fromStorage: coreToEventsV1 },
+  // HorizontalPodAutoscalers are stored as autoscaling/v2.
+  'autoscaling/v1/HorizontalPodAutoscaler': { toStorage: hpaV1ToV2, fromStorage: hpaV2ToV1 },
 };
 
 export function registerConversion(gvk: string, c: Conversion): void {

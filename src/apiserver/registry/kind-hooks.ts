@@ -125,5 +125,39 @@ export function installKindHooks(parts: ServerParts, opts: KindHookOptions): { s
     beforeUpdate: (obj, old, ctx) => (ctx.subresource === 'status' ? Promise.resolve() : allocate(obj, old, ctx.dryRun)),
     afterDelete: (obj) => release(obj),
   });
+  installCsrHooks(parts);
   return { serviceIPs, nodePorts };
+}
+
+/** CertificateSigningRequests: the requester is who created it; Approved/Denied change only through /approval. */
+function installCsrHooks(parts: ServerParts): void {
+  const def = parts.registry.resource('certificates.k8s.io', 'v1', 'certificatesigningrequests');
+  const rs = def && parts.resources.get(def);
+  if (!rs) return;
+  const decisions = (o: KObject) =>
+    JSON.stringify(((o.status as { conditions?: Array<{ type?: string }> } | undefined)?.conditions ?? []).filter((c) => c.type === 'Approved' || c.type === 'Denied'));
+  rs.hooks.push({
+    async beforeCreate(obj, ctx) {
+      const spec = (obj.spec ??= {}) as Record<string, unknown>;
+      const u = ctx.user;
+      if (!u) return;
+      spec.username = u.username;
+      if (u.uid) spec.uid = u.uid;
+      else delete spec.uid;
+      spec.groups = u.groups;
+      if (u.extra) spec.extra = u.extra;
+      else delete spec.extra;
+    },
+    async beforeUpdate(obj, old, ctx) {
+      if (ctx.subresource !== 'approval' && decisions(obj) !== decisions(old)) {
+        throw errors.invalid('certificates.k8s.io', 'CertificateSigningRequest', obj.metadata.name ?? '', [
+          { type: 'FieldValueForbidden', field: 'status.conditions', message: 'Forbidden: updates may not add a condition of type "Approved" or "Denied"' },
+        ]);
+      }
+      if (ctx.subresource === 'approval') {
+        const status = (obj.status ?? {}) as Record<string, unknown>;
+        obj.status = { ...((old.status as Record<string, unknown> | undefined) ?? {}), conditions: status.conditions };
+      }
+    },
+  });
 }

@@ -30,8 +30,10 @@ export function prepareCreateMeta(obj: KObject, generation: boolean): void {
   else delete m.generation;
 }
 
-/** Everything but metadata and status: a change here bumps the generation. */
+/** Everything but metadata and status, with keys sorted: a change here bumps the generation. */
 export function specOf(obj: KObject): string {
   const { metadata: _m, status: _s, ...rest } = obj;
-  return JSON.stringify(rest);
+  return JSON.stringify(rest, (_k, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
 }

@@ -28,6 +28,8 @@ export interface Hooks {
 export interface WriteContext {
   dryRun: boolean;
   subresource: string;
+  /** Who is writing (admission-like hooks need it); absent for the server's own writes. */
+  user?: { username: string; uid?: string; groups: string[]; extra?: Record<string, string[]> };
 }
 
 export interface DeleteOptions {
@@ -157,6 +159,7 @@ export class ResourceStore {
       }
       this.keepServerFields(next, old, ctx.subresource);
       this.def.defaults?.(next);
+      this.settleGeneration(next, old, ctx.subresource);
       this.validate(next, old);
       for (const h of this.hooks) await h.beforeUpdate?.(next, old, ctx);
       if (next.metadata.deletionTimestamp && (next.metadata.finalizers ?? []).length === 0) {
@@ -212,7 +215,7 @@ export class ResourceStore {
       delete m.deletionGracePeriodSeconds;
     }
     delete m.managedFields;
-    if (subresource === 'status') {
+    if (subresource === 'status' || subresource === 'approval') {
       // Only status changes through /status.
       const status = next.status;
       for (const k of Object.keys(next)) if (k !== 'status' && k !== 'metadata') delete next[k];
@@ -227,10 +230,13 @@ export class ResourceStore {
       if (old.status !== undefined) next.status = structuredClone(old.status);
       else delete next.status;
     }
-    if (this.def.generation) {
-      m.generation = o.generation ?? 1;
-      if (specOf(next) !== specOf(old)) m.generation = (o.generation ?? 1) + 1;
-    }
+  }
+
+  /** Spec changes (judged after defaulting) bump metadata.generation once. */
+  private settleGeneration(next: KObject, old: KObject, subresource: string): void {
+    if (!this.def.generation) return;
+    const before = old.metadata.generation ?? 1;
+    next.metadata.generation = subresource === '' && specOf(next) !== specOf(old) ? before + 1 : before;
   }
 
   async delete(namespace: string, name: string, opts: DeleteOptions): Promise<{ obj: KObject; deleted: boolean }> {

@@ -16,7 +16,7 @@ export async function dispatch(ctx: RestContext): Promise<void> {
     if (!known) throw errors.notFound(def.group, `${def.resource}/${sub}`, info.name);
     if (sub === 'binding') return handleBinding(ctx);
     if (sub === 'scale') return handleScale(ctx);
-    if (sub === 'status' || sub === 'finalize') {
+    if (sub === 'status' || sub === 'finalize' || sub === 'approval') {
       if (info.verb === 'get') return handleGet(ctx);
       if (info.verb === 'update') return handleUpdate(ctx);
       if (info.verb === 'patch') return handlePatch(ctx);

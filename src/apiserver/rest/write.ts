@@ -17,7 +17,7 @@ function dryRun(ctx: RestContext): boolean {
 }
 
 function writeCtx(ctx: RestContext): WriteContext {
-  return { dryRun: dryRun(ctx), subresource: ctx.info.subresource };
+  return { dryRun: dryRun(ctx), subresource: ctx.info.subresource, user: ctx.user };
 }
 
 /** Decode a request body by its Content-Type (a missing one means JSON). */

@@ -1,8 +1,9 @@
 /** The etcd backend's options and the configured etcd3 client (TLS, gRPC channel settings, fault handling). */
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
-import { noop } from 'cockatiel';
+import { circuitBreaker, ConsecutiveBreaker, handleWhen, noop } from 'cockatiel';
 import { Etcd3, type IOptions } from 'etcd3';
+import { classify } from './failures.js';
 
 /** TLS client settings: files or PEM contents (contents win when both are given). */
 export interface EtcdTlsOptions {
@@ -63,10 +64,12 @@ export function credentialsFrom(tls: EtcdTlsOptions | undefined): IOptions['cred
 }
 
 /**
- * The etcd3 client. Its own fault handling is off (no-op policies instead of
- * the default retry ×3 and a 5 s circuit breaker that would keep failing
- * calls after etcd is back): `withRetry` retries with backoff and a deadline
- * and knows which calls are safe to repeat.
+ * The etcd3 client. etcd3's global retry is off (`withRetry` retries with
+ * backoff and a deadline, and knows which calls are safe to repeat). Each
+ * endpoint gets a circuit breaker that opens for 1 s after a connection
+ * failure, so that with several endpoints calls move on to a live one (etcd3
+ * only tries the next host when a host's breaker is open); etcd3's default
+ * (3 failures of any kind, open 5 s) would keep failing calls after etcd is back.
  */
 export function createClient(opts: EtcdStoreOptions): Etcd3 {
   if (opts.endpoints.length === 0) throw new Error('etcd store: no endpoints');
@@ -85,7 +88,10 @@ export function createClient(opts: EtcdStoreOptions): Etcd3 {
       'grpc.keepalive_time_ms': 15_000,
       'grpc.keepalive_timeout_ms': 5_000,
     },
-    faultHandling: { host: () => noop, global: noop },
+    faultHandling: {
+      host: () => circuitBreaker(handleWhen((err) => classify(err) === 'not-sent'), { halfOpenAfter: 1000, breaker: new ConsecutiveBreaker(1) }),
+      global: noop,
+    },
   });
 }
 

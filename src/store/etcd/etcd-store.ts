@@ -133,8 +133,10 @@ export class EtcdStore implements Store {
   async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
     const range = prefixRange(prefix);
     const revision = opts.revision && opts.revision > 0 ? opts.revision : 0;
+    // `after` is the last key of the previous page; never start below the prefix.
+    const from = opts.after !== undefined ? buf(startAfter(opts.after)) : range.key;
     const res = await this.range({
-      key: opts.after !== undefined ? buf(startAfter(opts.after)) : range.key,
+      key: Buffer.compare(from, range.key) > 0 ? from : range.key,
       range_end: range.range_end,
       revision,
       limit: opts.limit && opts.limit > 0 ? opts.limit : 0,

@@ -13,8 +13,8 @@
  * the OS page cache, before COMMIT returns); only an OS crash or power loss
  * can lose its last commits. FULL also fsyncs the WAL at each commit, and
  * group commit makes that one fsync per batch, not per write, so the price
- * is small (see the report's figures); `synchronous: 'normal'` is there for
- * throwaway clusters and tests.
+ * is small (measured: 32-way creates ~21k/s FULL vs ~25k/s NORMAL);
+ * `synchronous: 'normal'` is there for throwaway clusters and tests.
  * @module
  */
 import { resolve } from 'node:path';
