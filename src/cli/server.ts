@@ -4,9 +4,13 @@ import { homedir, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ApiServer, bootstrap } from '../apiserver/index.js';
-import { ensurePki, kubeconfigYaml, writeKubeconfig } from '../pki/index.js';
+import { ensurePki, issueCertificate, kubeconfigYaml, writeKubeconfig } from '../pki/index.js';
 import { describeEndpoint, openStore, startCompactor } from '../store/index.js';
 import { parseDuration } from './duration.js';
+import type { ComponentContext, RunningComponent } from './component-context.js';
+import { startAgent } from './start-agent.js';
+import { startScheduler } from './start-scheduler.js';
+import { startControllers } from './start-controllers.js';
 
 export const SERVER_USAGE = `Usage: k8ts server [flags]
 
@@ -62,7 +66,7 @@ export async function runServer(argv: string[]): Promise<void> {
   if (!['auto', 'cri', 'sim', 'none'].includes(values.runtime!)) throw new Error(`--runtime ${values.runtime}: use auto, cri, sim or none`);
   const simNodes = Number(values['sim-nodes']);
   if (!Number.isInteger(simNodes) || simNodes < 0) throw new Error(`--sim-nodes ${values['sim-nodes']}: not a count`);
-  parseDuration(values['node-monitor-grace-period']!);
+  const nodeMonitorGracePeriodMs = parseDuration(values['node-monitor-grace-period']!);
   const disabled = new Set(values.disable!.split(',').map((s) => s.trim()).filter(Boolean));
   for (const d of disabled) {
     if (!['scheduler', 'controllers', 'agent', 'proxy', 'dns'].includes(d)) throw new Error(`--disable ${d}: unknown component (scheduler, controllers, agent, proxy, dns)`);
@@ -97,7 +101,36 @@ export async function runServer(argv: string[]): Promise<void> {
   );
   log(`k8ts API server ready on https://${host}:${boundPort} in ${Math.round(performance.now() - started)} ms (datastore ${describeEndpoint(endpoint, dataDir)})`);
   log(`kubeconfig: ${kubeconfig}  (export KUBECONFIG=${kubeconfig})`);
-  if (values.runtime !== 'none' || simNodes > 0) log(`note: nodes, scheduler and controllers are not part of this build yet; the control plane API is served`);
+  const abort = new AbortController();
+  const ctx: ComponentContext = {
+    server: `https://${host}:${boundPort}`,
+    dataDir,
+    pki,
+    async credentialsFor(user, groups) {
+      const c = await issueCertificate(pki.signer, { commonName: user, organizations: groups, usages: 'client' });
+      return { server: `https://${host}:${boundPort}`, caPem: pki.ca.certPem, certPem: c.certPem, keyPem: c.keyPem };
+    },
+    flags: {
+      runtime: values.runtime as ComponentContext['flags']['runtime'],
+      simNodes,
+      clusterCIDR: values['cluster-cidr']!,
+      serviceCIDR,
+      nodeMonitorGracePeriodMs,
+      disabled,
+    },
+    signal: abort.signal,
+    log,
+  };
+  const components: RunningComponent[] = [];
+  for (const [name, start] of [
+    ['controllers', startControllers],
+    ['scheduler', startScheduler],
+    ['agent', startAgent],
+  ] as const) {
+    if (disabled.has(name)) continue;
+    const c = await start(ctx);
+    if (c) components.push(c);
+  }
 
   // One bad request must never stop the cluster: log stray failures and keep serving.
   process.on('unhandledRejection', (e) => log(`unhandled rejection: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`));
@@ -107,6 +140,8 @@ export async function runServer(argv: string[]): Promise<void> {
     stopping = true;
     log(`${sig}: shutting down`);
     stopCompactor();
+    abort.abort();
+    await Promise.allSettled(components.map((c) => c.stop()));
     await server.close();
     await store.close();
     process.exit(0);
