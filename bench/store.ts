@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EtcdStore, MemoryStore, SqliteStore, type Store } from '../src/store/index.js';
+import { MemoryStore, SqliteStore, openEtcdStore, type Store } from '../src/store/index.js';
 import { findBinary } from '../test/support/require.js';
 import { startEtcd } from '../test/support/etcd.js';
 
@@ -115,7 +115,7 @@ try {
   if (findBinary('etcd')) {
     const etcd = await startEtcd();
     try {
-      const es = new EtcdStore({ endpoints: [etcd.endpoint] });
+      const es = await openEtcdStore({ endpoints: [etcd.endpoint] });
       rows.push(['etcd', await bench('etcd', es)]);
       await es.close();
     } finally {

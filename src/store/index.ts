@@ -11,5 +11,5 @@ export { MemoryStore } from './memory/index.js';
 export { startCompactor, compactStep, type CompactorOptions } from './compactor.js';
 export { prefixEnd } from './util.js';
 export { SqliteStore, type SqliteStoreOptions, DatastoreOpenError } from './sqlite/index.js';
-export { EtcdStore, type EtcdStoreOptions, type EtcdTlsOptions } from './etcd/index.js';
-export { openStore, describeEndpoint, type OpenStoreOptions } from './open-store.js';
+export type { EtcdStoreOptions, EtcdTlsOptions } from './etcd/index.js';
+export { openStore, openEtcdStore, describeEndpoint, type OpenStoreOptions } from './open-store.js';

@@ -6,7 +6,7 @@
  * @module
  */
 import { join } from 'node:path';
-import { EtcdStore, type EtcdTlsOptions } from './etcd/index.js';
+import type { EtcdStoreOptions, EtcdTlsOptions } from './etcd/index.js';
 import { MemoryStore } from './memory/index.js';
 import { SqliteStore } from './sqlite/index.js';
 import type { Store } from './types.js';
@@ -35,7 +35,16 @@ export async function openStore(endpoint: string, opts: OpenStoreOptions): Promi
     for (const e of endpoints) {
       if (!/^https?:\/\/[^/]+(:\d+)?\/?$/.test(e)) throw new Error(`datastore endpoint ${e}: expected http(s)://host:port`);
     }
-    return new EtcdStore({ endpoints, tls: opts.etcdTls });
+    return openEtcdStore({ endpoints, tls: opts.etcdTls });
   }
   throw new Error(`datastore endpoint ${endpoint}: unsupported scheme (use sqlite:///path, http(s)://host:2379 or leave it empty)`);
+}
+
+/**
+ * The etcd backend, loaded on first use: its gRPC client costs about half a
+ * second of start-up, which a SQLite-backed server should not pay.
+ */
+export async function openEtcdStore(opts: EtcdStoreOptions): Promise<Store> {
+  const { EtcdStore } = await import('./etcd/index.js');
+  return new EtcdStore(opts);
 }
