@@ -6,7 +6,19 @@
  */
 import { GENERATED_SCHEMAS, refName, type SchemaNode } from '../api/index.js';
 
+const resolved = new WeakMap<SchemaNode, SchemaNode | null>();
+
+/** The node a `$ref` / single `allOf` wrapper stands for (memoised: schemas never change at run time). */
 export function resolveSchema(node: SchemaNode | undefined): SchemaNode | undefined {
+  if (!node) return undefined;
+  const hit = resolved.get(node);
+  if (hit !== undefined) return hit ?? undefined;
+  const r = resolveUncached(node);
+  resolved.set(node, r ?? null);
+  return r;
+}
+
+function resolveUncached(node: SchemaNode | undefined): SchemaNode | undefined {
   let n = node;
   for (let i = 0; n && i < 10; i++) {
     if (n.$ref) n = GENERATED_SCHEMAS[refName(n.$ref)];

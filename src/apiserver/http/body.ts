@@ -77,44 +77,53 @@ export function decodeYaml(body: Buffer): unknown {
   }
 }
 
-/** Duplicate keys in a JSON text (for fieldValidation=Strict), as `path.key` strings. */
+/** Duplicate keys in a JSON text (for fieldValidation), as `path.key` strings; one linear scan. */
 export function duplicateJsonFields(text: string): string[] {
-  // A cheap tokenizer over objects: track keys per open object.
   const dups: string[] = [];
-  const stack: Array<{ keys: Set<string>; path: string; isObj: boolean; pending?: string }> = [];
+  // One frame per open object (keys seen so far) or array (keys = null).
+  const stack: Array<{ keys: Set<string> | null; path: string; last: string }> = [];
+  const n = text.length;
   let i = 0;
-  const readString = (): string => {
-    let s = '';
-    i++;
-    while (i < text.length && text[i] !== '"') {
-      if (text[i] === '\\') {
-        s += text.slice(i, i + 2);
-        i += 2;
-      } else s += text[i++];
-    }
-    i++;
-    return s;
-  };
-  while (i < text.length) {
-    const c = text[i]!;
-    const top = stack[stack.length - 1];
-    if (c === '{' || c === '[') {
-      const base = top ? (top.isObj ? (top.pending !== undefined ? (top.path ? `${top.path}.${top.pending}` : top.pending) : top.path) : top.path) : '';
-      stack.push({ keys: new Set(), path: base, isObj: c === '{' });
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      const start = i + 1;
+      let escaped = false;
       i++;
-    } else if (c === '}' || c === ']') {
-      stack.pop();
-      i++;
-    } else if (c === '"') {
-      const s = readString();
-      let j = i;
-      while (j < text.length && /\s/.test(text[j]!)) j++;
-      if (top?.isObj && text[j] === ':') {
-        if (top.keys.has(s)) dups.push(top.path ? `${top.path}.${s}` : s);
-        top.keys.add(s);
-        top.pending = s;
+      while (i < n) {
+        const d = text.charCodeAt(i);
+        if (d === 92) {
+          escaped = true;
+          i += 2;
+        } else if (d === 34) break;
+        else i++;
       }
-    } else i++;
+      const end = i;
+      i++;
+      const top = stack[stack.length - 1];
+      if (top?.keys) {
+        let j = i;
+        while (j < n) {
+          const d = text.charCodeAt(j);
+          if (d === 32 || d === 9 || d === 10 || d === 13) j++;
+          else break;
+        }
+        if (text.charCodeAt(j) === 58) {
+          const key = escaped ? (JSON.parse(text.slice(start - 1, end + 1)) as string) : text.slice(start, end);
+          if (top.keys.has(key)) dups.push(top.path ? `${top.path}.${key}` : key);
+          else top.keys.add(key);
+          top.last = key;
+          i = j + 1;
+        }
+      }
+      continue;
+    }
+    if (c === 123 || c === 91) {
+      const top = stack[stack.length - 1];
+      const path = !top ? '' : top.keys ? (top.path ? `${top.path}.${top.last}` : top.last) : top.path;
+      stack.push({ keys: c === 123 ? new Set() : null, path, last: '' });
+    } else if (c === 125 || c === 93) stack.pop();
+    i++;
   }
   return dups;
 }
