@@ -21,3 +21,4 @@ export * as names from './names.js';
 export { hpaV1ToV2, hpaV2ToV1 } from './kinds/autoscaling-convert.js';
 export { SYSTEM_PRIORITY_CLASSES } from './kinds/scheduling.js';
 export * as quantity from './quantity.js';
+export { describeSchema } from './descriptions.js';

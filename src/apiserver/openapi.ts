@@ -7,7 +7,7 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { GENERATED_SCHEMAS, refName, type Registry, type SchemaNode } from '../api/index.js';
+import { describeSchema, GENERATED_SCHEMAS, refName, type Registry, type SchemaNode } from '../api/index.js';
 
 function gvPath(group: string, version: string): string {
   return group ? `apis/${group}/${version}` : `api/${version}`;
@@ -22,7 +22,7 @@ function closure(roots: string[]): Record<string, SchemaNode> {
     if (out[name]) continue;
     const s = GENERATED_SCHEMAS[name];
     if (!s) continue;
-    out[name] = s;
+    out[name] = describeSchema(name, s);
     const visit = (n: unknown): void => {
       if (Array.isArray(n)) n.forEach(visit);
       else if (n && typeof n === 'object') {
@@ -62,7 +62,9 @@ export class OpenApi {
             },
           };
         }
-        const schemas = closure(defs.map((d) => d.schema));
+        // Subresource kinds (Eviction, Binding, Scale) are documented alongside their parents, as upstream.
+        const subKinds = defs.flatMap((d) => (d.subresources ?? []).filter((s) => s.kind !== d.kind).map((s) => `io.k8s.api.${s.group ? s.group.split('.')[0] : 'core'}.${s.version}.${s.kind}`));
+        const schemas = closure([...defs.map((d) => d.schema), ...subKinds]);
         const doc = { openapi: '3.0.0', info: { title: 'Kubernetes', version: 'v1.32.0+k8ts' }, paths, components: { schemas } };
         const body = JSON.stringify(doc);
         const etag = createHash('sha256').update(body).digest('hex').slice(0, 32).toUpperCase();

@@ -190,10 +190,10 @@ export const resourceQuotaDef = define({
   table: {
     columns: [
       NAME_COL,
+      AGE_COL,
       col('Request', 'Request represents a minimum amount of cpu/memory that a container may consume.'),
       col('Limit', 'Limits control the maximum amount of cpu/memory that a container may use independent of contention on the node.'),
-      AGE_COL,
     ],
-    row: (rq, now) => [rq.metadata.name, ...quotaCells(rq), age(rq.metadata.creationTimestamp, now)],
+    row: (rq, now) => [rq.metadata.name, age(rq.metadata.creationTimestamp, now), ...quotaCells(rq)],
   },
 });

@@ -208,7 +208,7 @@ describe('core/v1 remainder tables', () => {
   });
   it('prints quota usage split into requests and limits, sorted by resource', () => {
     const o = obj('ResourceQuota', 'q', 'default', { status: { hard: { 'limits.memory': '2Gi', pods: '10', 'requests.cpu': '1' }, used: { pods: '3' } } });
-    assert.deepEqual(row(resourceQuotaDef, o), ['q', 'pods: 3/10, requests.cpu: 0/1', 'limits.memory: 0/2Gi', '60m']);
+    assert.deepEqual(row(resourceQuotaDef, o), ['q', '60m', 'pods: 3/10, requests.cpu: 0/1', 'limits.memory: 0/2Gi']);
   });
   it('prints component health from the Healthy condition', () => {
     const o = obj('ComponentStatus', 'etcd-0', undefined, { conditions: [{ type: 'Healthy', status: 'True', message: 'ok' }] });

@@ -2,6 +2,7 @@
 import { AGE_COL, NAME_COL, age, col, define, rec, str } from './common.js';
 import type { KObject } from '../object.js';
 import { fieldErr } from '../validation.js';
+import { eventsV1ToCore } from './event-convert.js';
 
 function lastSeen(e: KObject): string | undefined {
   const series = rec(e.series);
@@ -88,8 +89,6 @@ export const eventsV1Def = define({
     reportingController: (o) => str(o.reportingController),
     type: (o) => str(o.type),
   },
-  table: {
-    columns: [NAME_COL, AGE_COL],
-    row: (e, now) => [e.metadata.name, age(e.metadata.creationTimestamp, now)],
-  },
+  // The same columns as core Events, read from the core shape.
+  table: { columns: eventDef.table!.columns, row: (e, now) => eventDef.table!.row(eventsV1ToCore(e), now) },
 });

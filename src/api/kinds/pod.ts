@@ -144,6 +144,8 @@ export const podDef = define({
   subresources: [
     { name: 'status', group: '', version: 'v1', kind: 'Pod', verbs: ['get', 'patch', 'update'] },
     { name: 'binding', group: '', version: 'v1', kind: 'Binding', verbs: ['create'] },
+    { name: 'eviction', group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] },
+    { name: 'ephemeralcontainers', group: '', version: 'v1', kind: 'Pod', verbs: ['get', 'patch', 'update'] },
   ],
   fieldSelectors: {
     'spec.nodeName': (o) => str(rec(o.spec).nodeName),

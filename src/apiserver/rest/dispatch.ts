@@ -6,6 +6,8 @@ import { handleWatch } from './watch.js';
 import { handleCreate, handleDelete, handleDeleteCollection, handlePatch, handleUpdate } from './write.js';
 import { handleBinding, handleScale } from './subresources.js';
 import { handleReview } from './reviews.js';
+import { handleEviction } from './eviction.js';
+import { handleEphemeralContainers } from './ephemeral.js';
 
 export async function dispatch(ctx: RestContext): Promise<void> {
   const { info, def } = ctx;
@@ -16,6 +18,8 @@ export async function dispatch(ctx: RestContext): Promise<void> {
     if (!known) throw errors.notFound(def.group, `${def.resource}/${sub}`, info.name);
     if (sub === 'binding') return handleBinding(ctx);
     if (sub === 'scale') return handleScale(ctx);
+    if (sub === 'eviction') return handleEviction(ctx);
+    if (sub === 'ephemeralcontainers') return handleEphemeralContainers(ctx);
     if (sub === 'status' || sub === 'finalize' || sub === 'approval') {
       if (info.verb === 'get') return handleGet(ctx);
       if (info.verb === 'update') return handleUpdate(ctx);
