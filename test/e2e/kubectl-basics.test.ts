@@ -173,6 +173,13 @@ describe('kubectl basics', { skip: skipUnlessBinary('kubectl', 'google-cloud-cli
     assert.match(s.k(['auth', 'can-i', '--list']), /\*\.\*\s+\[\]\s+\[\]\s+\[\*\]/);
   });
 
+  test('get componentstatuses reports the datastore and warns that the API is deprecated', () => {
+    const r = s.kubectl(['get', 'cs']);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /^etcd-0\s+Healthy\s+ok/m);
+    assert.match(r.stderr, /Warning: v1 ComponentStatus is deprecated in v1\.19\+/);
+  });
+
   test('get -w streams changes', async () => {
     s.k(['create', 'cm', 'watched']);
     const proc = spawn('kubectl', ['get', 'cm', '-w', '--output-watch-events'], { env: { ...process.env, KUBECONFIG: s.kubeconfig } });
