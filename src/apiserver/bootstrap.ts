@@ -9,6 +9,7 @@ import { SYSTEM_PRIORITY_CLASSES, type KObject } from '../api/index.js';
 import { StatusError } from './errors.js';
 import type { ApiServer } from './server.js';
 import { ipString, parseCidr } from './registry/allocator.js';
+import { bootstrapPolicy } from './auth/bootstrap-policy.js';
 
 const ctx = { dryRun: false, subresource: '' };
 
@@ -28,6 +29,7 @@ export async function bootstrap(server: ApiServer, opts: { serviceCIDR: string; 
     await ensure(server, 'namespaces', '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   }
   for (const pc of SYSTEM_PRIORITY_CLASSES) await ensure(server, 'priorityclasses', '', structuredClone(pc));
+  for (const { resource, obj } of bootstrapPolicy()) await ensure(server, resource, obj.metadata.namespace ?? '', obj);
   const { base } = parseCidr(opts.serviceCIDR);
   const firstIP = ipString(base + 1);
   await ensure(server, 'services', 'default', {

@@ -3,3 +3,5 @@ export { ApiServer, type ApiServerOptions } from './server.js';
 export { bootstrap } from './bootstrap.js';
 export { StatusError, errors, fromStoreError, type Status } from './errors.js';
 export { VERSION_INFO } from './version.js';
+export { parsePolicy, METADATA_POLICY, type Policy as AuditPolicy } from './audit/policy.js';
+export { dangerousRights, type SubjectRights } from './auth/dangerous-rights.js';

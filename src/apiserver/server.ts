@@ -8,8 +8,14 @@ import http2, { type Http2SecureServer } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { builtinRegistry, type Registry, type ResourceDef } from '../api/index.js';
 import type { Store } from '../store/index.js';
-import { authenticate } from './auth/authn.js';
-import { authorize, forbiddenMessage, type Attributes } from './auth/authorize.js';
+import { authenticate, configureServiceAccountTokens } from './auth/authn.js';
+import { impersonate } from './auth/impersonate.js';
+import { handleTokenRequest } from './auth/token-request.js';
+import { InflightLimiter } from './auth/inflight.js';
+import { AuditLog } from './audit/audit-log.js';
+import type { Policy as AuditPolicy } from './audit/policy.js';
+import { authorize, forbiddenMessage, selectorName, type Attributes } from './auth/authorize.js';
+import { installAdmission } from './admission/index.js';
 import { AGGREGATED_CONTENT_TYPE, aggregatedDiscovery, legacyApiVersions, legacyGroup, legacyGroupList, resourceList, wantsAggregated } from './discovery.js';
 import { errors, StatusError } from './errors.js';
 import type { Req } from './http/body.js';
@@ -40,6 +46,13 @@ export interface ApiServerOptions {
   /** Decoders for extra request media types (e.g. Kubernetes protobuf). */
   decoders?: Map<string, (body: Buffer) => unknown>;
   log?: (msg: string) => void;
+  /** sa.key / sa.pub: signs and verifies ServiceAccount tokens. */
+  serviceAccountKeys?: { keyPem: string; publicKeyPem: string };
+  /** `--max-requests-inflight` / `--max-mutating-requests-inflight` (0: no limit). */
+  maxRequestsInflight?: number;
+  maxMutatingRequestsInflight?: number;
+  /** `--audit-log-path` with its policy. */
+  audit?: { path: string; policy: AuditPolicy };
 }
 
 export class ApiServer {
@@ -49,6 +62,8 @@ export class ApiServer {
   private ready = false;
   readonly metrics = new ApiMetrics();
   private address = '';
+  private readonly limiter: InflightLimiter;
+  private readonly audit: AuditLog | undefined;
 
   constructor(private readonly opts: ApiServerOptions) {
     const registry = opts.registry ?? builtinRegistry();
@@ -59,6 +74,10 @@ export class ApiServer {
     this.parts = { registry, store: opts.store, cache, resources, decoders: new Map([[PROTOBUF_CONTENT_TYPE, (b: Buffer) => decodeKubernetesProtobuf(b).object], ...(opts.decoders ?? [])]) };
     installConversions(resources.values());
     installKindHooks(this.parts, { serviceCIDR: opts.serviceCIDR ?? '10.43.0.0/16' });
+    installAdmission(this.parts);
+    if (opts.serviceAccountKeys) configureServiceAccountTokens(this.parts, opts.serviceAccountKeys);
+    this.limiter = new InflightLimiter({ readOnly: opts.maxRequestsInflight ?? 400, mutating: opts.maxMutatingRequestsInflight ?? 200 });
+    this.audit = opts.audit && new AuditLog(opts.audit.path, opts.audit.policy);
     this.openapi = new OpenApi(registry);
     this.server = http2.createSecureServer(
       {
@@ -97,6 +116,7 @@ export class ApiServer {
   async close(): Promise<void> {
     this.ready = false;
     this.parts.cache.stop();
+    this.audit?.close();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       // Long-running watches would keep the server open: end every session.
@@ -118,14 +138,19 @@ export class ApiServer {
     const labels = { verb: 'other', group: '', version: '', resource: '', subresource: '' };
     res.once('finish', () => this.metrics.observe(labels, res.statusCode, (performance.now() - t0) / 1000));
     try {
-      const user = authenticate(req);
-      if (!user) throw errors.unauthorized();
+      const authed = await authenticate(req, this.parts);
+      if (!authed) throw errors.unauthorized();
+      const user = impersonate(req, authed, this.parts);
       const info = requestInfo(method, path, url.searchParams);
+      this.limiter.enter(info, url.searchParams, user, (release) => res.once('close', release));
+      const audit = this.audit?.begin(req, res, user, info, path);
       if (info.isResourceRequest) Object.assign(labels, { verb: REPORTED_VERB[info.verb] ?? info.verb.toUpperCase(), group: info.group, version: info.version, resource: info.resource, subresource: info.subresource });
       else labels.verb = method;
       if (!info.isResourceRequest) {
         const attrs: Attributes = { user, verb: method === 'GET' || method === 'HEAD' ? 'get' : method.toLowerCase(), path };
-        if (!authorize(attrs).allowed) throw errors.forbidden(forbiddenMessage(attrs));
+        const d = authorize(attrs, this.parts);
+        audit?.decide(d.allowed, d.reason);
+        if (!d.allowed) throw errors.forbidden(forbiddenMessage(attrs, d.reason));
         return this.nonResource(req, res, path, method);
       }
       const def = this.parts.registry.resource(info.group, info.version, info.resource);
@@ -138,10 +163,12 @@ export class ApiServer {
         version: info.version,
         resource: info.resource,
         subresource: info.subresource || undefined,
-        name: info.name || undefined,
+        name: info.name || (['list', 'watch', 'deletecollection'].includes(info.verb) ? selectorName(url.searchParams) : undefined),
       };
-      if (!authorize(attrs).allowed) {
-        throw errors.forbidden(forbiddenMessage(attrs), { name: info.name || undefined, group: info.group || undefined, kind: info.resource });
+      const decision = authorize(attrs, this.parts);
+      audit?.decide(decision.allowed, decision.reason);
+      if (!decision.allowed) {
+        throw errors.forbidden(forbiddenMessage(attrs, decision.reason), { name: info.name || undefined, group: info.group || undefined, kind: info.resource });
       }
       if (def.namespaced && !info.namespace && !['list', 'watch', 'deletecollection'].includes(info.verb) && !def.createOnly) {
         throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
@@ -155,7 +182,8 @@ export class ApiServer {
           return origWriteHead(...a);
         };
       }
-      await dispatch({ req, res, info, query: url.searchParams, def, rs, parts: this.parts, user, warnings });
+      const rctx = { req, res, info, query: url.searchParams, def, rs, parts: this.parts, user, warnings };
+      await (def.resource === 'serviceaccounts' && info.subresource === 'token' ? handleTokenRequest(rctx) : dispatch(rctx));
     } catch (e) {
       if (!(e instanceof StatusError)) this.opts.log?.(`${method} ${path}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       if (!res.headersSent) sendError(res, e);

@@ -5,8 +5,14 @@ import { runServer } from './server.js';
 const USAGE = `Usage: k8ts <command> [flags]
 
 Commands:
-  server     run a cluster's control plane (API server over SQLite or etcd)
-  version    print the version
+  server              run a cluster: API server (SQLite or etcd), controllers, scheduler, a node
+  agent               run node agents (simulated nodes) against a remote API server
+  scheduler           run the scheduler alone against an API server
+  controller-manager  run the controllers alone against an API server
+  token create        make a bootstrap token for \`k8ts agent\`
+  audit-rbac          list who holds dangerous rights
+  explain pod NAME    why the scheduler placed a pod, or why it is pending
+  version             print the version
 
 Run 'k8ts <command> --help' for a command's flags.
 `;
@@ -16,6 +22,12 @@ async function main(argv: string[]): Promise<void> {
   switch (cmd) {
     case 'server':
       return runServer(rest);
+    case 'agent': return (await import('./agent.js')).runAgent(rest);
+    case 'scheduler': return (await import('./scheduler.js')).runSchedulerCommand(rest);
+    case 'controller-manager': return (await import('./controller-manager.js')).runControllerManagerCommand(rest);
+    case 'token': return (await import('./token.js')).runToken(rest);
+    case 'audit-rbac': return (await import('./audit-rbac.js')).runAuditRbac(rest);
+    case 'explain': return (await import('./explain.js')).runExplain(rest);
     case 'version':
     case '--version':
       process.stdout.write(`k8ts version ${VERSION_INFO.gitVersion} (Kubernetes API ${VERSION_INFO.major}.${VERSION_INFO.minor}, node ${process.versions.node})\n`);

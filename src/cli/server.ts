@@ -7,6 +7,7 @@ import { ApiServer, bootstrap } from '../apiserver/index.js';
 import { ensurePki, issueCertificate, kubeconfigYaml, writeKubeconfig } from '../pki/index.js';
 import { describeEndpoint, openStore, startCompactor } from '../store/index.js';
 import { parseDuration } from './duration.js';
+import { securityOptions } from './security-flags.js';
 import type { ComponentContext, RunningComponent } from './component-context.js';
 import { startAgent } from './start-agent.js';
 import { startScheduler } from './start-scheduler.js';
@@ -24,6 +25,10 @@ export const SERVER_USAGE = `Usage: k8ts server [flags]
   --runtime auto|cri|sim|none  the local node's runtime (default auto)
   --sim-nodes N                simulated nodes to add
   --node-monitor-grace-period D  time without heartbeats before a node is Unknown (default 40s)
+  --max-requests-inflight N    read-only requests served at once before 429 (default 400, 0 = no limit)
+  --max-mutating-requests-inflight N  writes served at once before 429 (default 200)
+  --audit-log-path F           write audit.k8s.io/v1 Events, one JSON per line
+  --audit-policy-file F        audit Policy (default: everything at Metadata)
 `;
 
 export function defaultDataDir(): string {
@@ -51,6 +56,10 @@ export async function runServer(argv: string[]): Promise<void> {
       runtime: { type: 'string', default: 'auto' },
       'sim-nodes': { type: 'string', default: '0' },
       'node-monitor-grace-period': { type: 'string', default: '40s' },
+      'max-requests-inflight': { type: 'string', default: '400' },
+      'max-mutating-requests-inflight': { type: 'string', default: '200' },
+      'audit-log-path': { type: 'string' },
+      'audit-policy-file': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -88,6 +97,8 @@ export async function runServer(argv: string[]): Promise<void> {
     host: bind,
     serviceCIDR,
     log,
+    serviceAccountKeys: pki.serviceAccount,
+    ...securityOptions(values),
   });
   const boundPort = await server.start();
   // Endpoints may not point at loopback: advertise the host's address, as k3s does.

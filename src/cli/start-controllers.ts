@@ -1,6 +1,56 @@
-/** Starts the controllers inside `k8ts server` (filled in by its issue). */
+/**
+ * Starts the controller manager inside `k8ts server` as `system:kube-controller-manager`,
+ * leader-elected like a standalone one. From the built JS it runs in a worker thread
+ * (off the API server's event loop; K8TS_CONTROLLERS_INPROCESS=1 keeps it on the main
+ * thread); from TypeScript sources (tsx) on the main thread, as workers lack the loader.
+ * Its rights: bootstrap binds the manager's user to every `system:controller:*` role
+ * (the union of what the controllers need; upstream instead gives each controller its
+ * own service account).
+ */
+import { Worker } from 'node:worker_threads';
+import { Client } from '../client/index.js';
+import { runControllerManager, type ControllersWorkerData } from '../controllers/index.js';
+import { signCsr } from '../pki/index.js';
 import type { ComponentContext, RunningComponent } from './component-context.js';
 
-export async function startControllers(_ctx: ComponentContext): Promise<RunningComponent | undefined> {
-  return undefined;
+export async function startControllers(ctx: ComponentContext): Promise<RunningComponent | undefined> {
+  const creds = await ctx.credentialsFor('system:kube-controller-manager', []);
+  const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+  if (ext === 'ts' || process.env.K8TS_CONTROLLERS_INPROCESS === '1') return inProcess(ctx, creds);
+  const workerData: ControllersWorkerData = { ...creds, caPem: ctx.pki.ca.certPem, signer: ctx.pki.ca };
+  const worker = new Worker(new URL(`../controllers/worker-main.${ext}`, import.meta.url), { workerData });
+  const done = new Promise<void>((resolve) => {
+    worker.on('message', (m: { log?: string; done?: boolean }) => {
+      if (m.log) ctx.log(m.log);
+      if (m.done) resolve();
+    });
+    worker.on('error', (e) => ctx.log(`controllers worker failed: ${e.message}`));
+    worker.on('exit', () => resolve());
+  });
+  const onAbort = () => worker.postMessage('stop');
+  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  return {
+    name: 'controllers',
+    async stop() {
+      worker.postMessage('stop');
+      await Promise.race([done, new Promise((r) => setTimeout(r, 5000).unref())]);
+      ctx.signal.removeEventListener('abort', onAbort);
+      await worker.terminate();
+    },
+  };
+}
+
+async function inProcess(ctx: ComponentContext, creds: Awaited<ReturnType<ComponentContext['credentialsFor']>>): Promise<RunningComponent> {
+  const client = new Client({ ...creds, qps: -1, userAgent: 'kube-controller-manager/v1.32.0 (k8ts)' });
+  const abort = new AbortController();
+  ctx.signal.addEventListener('abort', () => abort.abort(), { once: true });
+  const done = runControllerManager({ client, signal: abort.signal, log: (msg) => ctx.log(msg), caPem: ctx.pki.ca.certPem, signCsr: (pem, usages) => signCsr(ctx.pki.signer, pem, { usages }) });
+  return {
+    name: 'controllers',
+    async stop() {
+      abort.abort();
+      await done;
+      await client.close();
+    },
+  };
 }

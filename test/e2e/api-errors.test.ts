@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { call, type Reply } from '../support/https.js';
-import { startServer, type K8tsServer } from '../support/k8ts-server.js';
+import { API_ONLY, startServer, type K8tsServer } from '../support/k8ts-server.js';
 import { issueCertificate, createCertificateAuthority } from '../../src/pki/index.js';
 
 function status(r: Reply): { reason?: string; message?: string; code?: number; kind?: string } {
@@ -14,7 +14,7 @@ function status(r: Reply): { reason?: string; message?: string; code?: number; k
 describe('API errors and access', () => {
   let s: K8tsServer;
   before(async () => {
-    s = await startServer();
+    s = await startServer(API_ONLY);
   });
   after(async () => {
     await s?.stop();

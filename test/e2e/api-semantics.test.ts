@@ -2,7 +2,7 @@
 // namespace lifecycle, watch versions and bookmarks, field validation warnings, Secrets' stringData.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, type K8tsServer } from '../support/k8ts-server.js';
+import { API_ONLY, startServer, type K8tsServer } from '../support/k8ts-server.js';
 import { call, until, watchLines } from '../support/https.js';
 
 type Obj = { metadata: { name: string; resourceVersion: string; deletionTimestamp?: string; finalizers?: string[]; uid: string }; spec?: Record<string, unknown>; status?: Record<string, unknown>; data?: Record<string, string> };
@@ -10,7 +10,7 @@ type Obj = { metadata: { name: string; resourceVersion: string; deletionTimestam
 describe('REST semantics', () => {
   let s: K8tsServer;
   before(async () => {
-    s = await startServer();
+    s = await startServer(API_ONLY);
   });
   after(async () => {
     if (process.env.K8TS_TEST_LOG) console.log(s?.log());

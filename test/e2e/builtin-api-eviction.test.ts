@@ -2,7 +2,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { skipUnlessBinary } from '../support/require.js';
-import { startServer, type K8tsServer } from '../support/k8ts-server.js';
+import { API_ONLY, startServer, type K8tsServer } from '../support/k8ts-server.js';
 import { call } from '../support/https.js';
 
 /** Minimal protobuf writer: a varint, a length-delimited field, and the k8s envelope (magic + runtime.Unknown). */
@@ -47,7 +47,7 @@ describe('pods/eviction and pods/ephemeralcontainers', { skip: skipUnlessBinary(
   const evict = (name: string, extra = '') => s.kubectl(['create', '--raw', `/api/v1/namespaces/default/pods/${name}/eviction`, '-f', '-'], { input: eviction(name, extra) });
 
   before(async () => {
-    s = await startServer(['--disable', 'scheduler,controllers,agent,proxy,dns']);
+    s = await startServer(API_ONLY);
   });
   after(async () => {
     await s?.stop();

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { skipUnlessBinary } from '../support/require.js';
-import { startServer, type K8tsServer } from '../support/k8ts-server.js';
+import { API_ONLY, startServer, type K8tsServer } from '../support/k8ts-server.js';
 
 const dir = new URL('./manifests/', import.meta.url).pathname;
 const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort((a, b) => (a === 'core.yaml' ? -1 : b === 'core.yaml' ? 1 : a.localeCompare(b)));
@@ -63,7 +63,7 @@ const CLIENT_SIDE_CONFIGURED = new Set(['poddisruptionbudget.policy/web-pdb', 's
 describe('built-in API through kubectl', { skip: skipUnlessBinary('kubectl', 'any kubectl 1.32') }, () => {
   let s: K8tsServer;
   before(async () => {
-    s = await startServer(['--disable', 'scheduler,controllers,agent,proxy,dns']);
+    s = await startServer(API_ONLY);
   });
   after(async () => {
     await s?.stop();

@@ -2,13 +2,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CoreV1Api, KubeConfig, Watch, makeInformer, type V1ConfigMap } from '@kubernetes/client-node';
-import { startServer, type K8tsServer } from '../support/k8ts-server.js';
+import { API_ONLY, startServer, type K8tsServer } from '../support/k8ts-server.js';
 
 describe('@kubernetes/client-node against k8ts', () => {
   let s: K8tsServer;
   let kc: KubeConfig;
   before(async () => {
-    s = await startServer();
+    s = await startServer(API_ONLY);
     kc = new KubeConfig();
     kc.loadFromFile(s.kubeconfig);
   });

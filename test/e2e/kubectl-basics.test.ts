@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { skipUnlessBinary } from '../support/require.js';
-import { startServer, type K8tsServer } from '../support/k8ts-server.js';
+import { API_ONLY, startServer, type K8tsServer } from '../support/k8ts-server.js';
 
 const POD = (name: string, image = 'busybox:1.36', labels = 'app: web') => `apiVersion: v1
 kind: Pod
@@ -21,7 +21,7 @@ spec:
 describe('kubectl basics', { skip: skipUnlessBinary('kubectl', 'google-cloud-cli-kubectl (or any kubectl 1.32)') }, () => {
   let s: K8tsServer;
   before(async () => {
-    s = await startServer();
+    s = await startServer(API_ONLY);
   });
   after(async () => {
     await s?.stop();

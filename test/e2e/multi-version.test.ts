@@ -1,13 +1,13 @@
 // Kinds served under two versions but stored once: events (core/v1 and events.k8s.io/v1), HPAs (autoscaling v1 and v2).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, type K8tsServer } from '../support/k8ts-server.js';
+import { API_ONLY, startServer, type K8tsServer } from '../support/k8ts-server.js';
 import { call } from '../support/https.js';
 
 describe('one storage, several versions', () => {
   let s: K8tsServer;
   before(async () => {
-    s = await startServer();
+    s = await startServer(API_ONLY);
   });
   after(async () => {
     await s?.stop();

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer } from '../support/k8ts-server.js';
+import { API_ONLY, startServer } from '../support/k8ts-server.js';
 import { watchLines } from '../support/https.js';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -14,7 +14,7 @@ const k8ts = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx',
 test('first start writes kubeadm-named PKI and a 0600 kubeconfig; a restart reuses them and keeps the data', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'k8ts-life-'));
   try {
-    const s1 = await startServer([], { dataDir: dir, keepDir: true });
+    const s1 = await startServer(API_ONLY, { dataDir: dir, keepDir: true });
     for (const f of ['ca.crt', 'ca.key', 'apiserver.crt', 'apiserver.key', 'apiserver-kubelet-client.crt', 'apiserver-kubelet-client.key', 'sa.key', 'sa.pub', 'admin.crt', 'admin.key']) {
       statSync(join(dir, 'pki', f));
     }
@@ -31,7 +31,7 @@ test('first start writes kubeadm-named PKI and a 0600 kubeconfig; a restart reus
     await s1.stop();
     assert.equal(s1.proc.exitCode, 0, 'SIGTERM shuts down cleanly');
     assert.ok(Date.now() - t0 < 5000);
-    const s2 = await startServer([], { dataDir: dir, keepDir: true });
+    const s2 = await startServer(API_ONLY, { dataDir: dir, keepDir: true });
     try {
       assert.equal(readFileSync(join(dir, 'pki/ca.crt'), 'utf8'), ca);
       assert.equal(s2.k(['get', 'cm', 'keep', '-o', 'jsonpath={.data.a}']), '1');

@@ -10,6 +10,9 @@ import { join } from 'node:path';
 
 const root = new URL('../../', import.meta.url).pathname;
 
+/** Flags for tests of the API alone: no local node, scheduler or controllers acting on the objects. */
+export const API_ONLY = ['--runtime', 'none', '--disable', 'scheduler,controllers,agent'];
+
 export interface K8tsServer {
   dataDir: string;
   kubeconfig: string;

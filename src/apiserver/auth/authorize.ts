@@ -1,9 +1,13 @@
 /**
- * The authorizer every request and every access review goes through. Until
- * RBAC lands (the security issue) it allows `system:masters` everything and
- * lets anyone read the public health and version paths — nothing else.
+ * The authorizer every request and every access review goes through, in
+ * kube-apiserver's order: the privileged group `system:masters`, then the
+ * Node authorizer, then RBAC over the watch cache. There is no other
+ * allowance: components pass with their upstream roles.
  * @module
  */
+import type { WatchCache } from '../watch-cache/watch-cache.js';
+import { NodeAuthorizer } from './node-authorizer.js';
+import { RbacIndex } from './rbac-index.js';
 import type { UserInfo } from './user.js';
 
 export interface Attributes {
@@ -25,31 +29,47 @@ export interface Decision {
   reason: string;
 }
 
-const PUBLIC_PATHS = ['/version', '/healthz', '/livez', '/readyz'];
+export interface Authorizer {
+  rbac: RbacIndex;
+  node: NodeAuthorizer;
+}
 
-/** Built-in component identities, trusted fully until RBAC (the security issue) gives each its upstream role. */
-const COMPONENT_USERS = new Set(['system:kube-scheduler', 'system:kube-controller-manager', 'system:kube-proxy']);
+const authorizers = new WeakMap<object, Authorizer>();
 
-export function authorize(a: Attributes): Decision {
+/** The authorizer of one server (its watch cache), created on first use. */
+export function authorizerFor(parts: { cache: WatchCache }): Authorizer {
+  let a = authorizers.get(parts.cache);
+  if (!a) authorizers.set(parts.cache, (a = { rbac: new RbacIndex(parts.cache), node: new NodeAuthorizer(parts.cache) }));
+  return a;
+}
+
+/** Without a server's parts only `system:masters` is allowed (fail closed). */
+export function authorize(a: Attributes, parts?: { cache: WatchCache }): Decision {
   if (a.user.groups.includes('system:masters')) return { allowed: true, reason: '' };
-  if (COMPONENT_USERS.has(a.user.username) || a.user.groups.includes('system:nodes')) return { allowed: true, reason: '' };
-  if (a.path !== undefined && a.verb === 'get') {
-    const base = a.path.replace(/\/$/, '') || '/';
-    if (PUBLIC_PATHS.some((p) => base === p || base.startsWith(`${p}/`))) return { allowed: true, reason: '' };
+  if (!parts) return { allowed: false, reason: '' };
+  const az = authorizerFor(parts);
+  const n = az.node.authorize(a);
+  if (n?.allowed) return n;
+  const r = az.rbac.authorize(a);
+  if (r.allowed) return r;
+  return { allowed: false, reason: n?.reason ?? '' };
+}
+
+/** Upstream authorizes a list or watch with `fieldSelector=metadata.name=X` as a request for X. */
+export function selectorName(query: URLSearchParams): string | undefined {
+  for (const term of (query.get('fieldSelector') ?? '').split(',')) {
+    const m = /^metadata\.name==?(.+)$/.exec(term.trim());
+    if (m) return m[1];
   }
-  // Anyone may ask who they are and what they may do (system:basic-user).
-  if (a.group === 'authentication.k8s.io' && a.resource === 'selfsubjectreviews' && a.verb === 'create') return { allowed: true, reason: '' };
-  if (a.group === 'authorization.k8s.io' && (a.resource === 'selfsubjectaccessreviews' || a.resource === 'selfsubjectrulesreviews') && a.verb === 'create') {
-    return { allowed: true, reason: '' };
-  }
-  return { allowed: false, reason: '' };
+  return undefined;
 }
 
 /** The Forbidden message upstream writes for a denied request. */
-export function forbiddenMessage(a: Attributes): string {
-  if (a.path !== undefined) return `forbidden: User "${a.user.username}" cannot ${a.verb} path "${a.path}"`;
+export function forbiddenMessage(a: Attributes, reason = ''): string {
+  const why = reason ? `: ${reason}` : '';
+  if (a.path !== undefined) return `forbidden: User "${a.user.username}" cannot ${a.verb} path "${a.path}"${why}`;
   const res = a.subresource ? `${a.resource}/${a.subresource}` : a.resource!;
   const scope = a.namespace ? `in the namespace "${a.namespace}"` : 'at the cluster scope';
   const what = `${a.resource!}${a.group ? `.${a.group}` : ''}${a.name ? ` "${a.name}"` : ''}`;
-  return `${what} is forbidden: User "${a.user.username}" cannot ${a.verb} resource "${res}" in API group "${a.group ?? ''}" ${scope}`;
+  return `${what} is forbidden: User "${a.user.username}" cannot ${a.verb} resource "${res}" in API group "${a.group ?? ''}" ${scope}${why}`;
 }

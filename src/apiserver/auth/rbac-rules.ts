@@ -13,9 +13,10 @@ export interface PolicyRule {
 const strs = (v: unknown): string[] | undefined => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined);
 
 /** The rules of a stored Role/ClusterRole (malformed entries dropped). */
-export function rulesOf(obj: { rules?: unknown } | undefined): PolicyRule[] {
+export function rulesOf(obj: unknown): PolicyRule[] {
   const out: PolicyRule[] = [];
-  for (const r of Array.isArray(obj?.rules) ? obj.rules : []) {
+  const rules = isRecord(obj) ? obj.rules : undefined;
+  for (const r of Array.isArray(rules) ? rules : []) {
     if (!isRecord(r)) continue;
     out.push({ verbs: strs(r.verbs) ?? [], apiGroups: strs(r.apiGroups), resources: strs(r.resources), resourceNames: strs(r.resourceNames), nonResourceURLs: strs(r.nonResourceURLs) });
   }
@@ -90,8 +91,7 @@ function ruleCovers(owner: PolicyRule, sub: PolicyRule): boolean {
     hasAll(owner.apiGroups, sub.apiGroups) &&
     resourceCoversAll(owner.resources, sub.resources) &&
     urlCoversAll(owner.nonResourceURLs, sub.nonResourceURLs) &&
-    (!owner.resourceNames?.length || hasAll(owner.resourceNames, sub.resourceNames)) &&
-    (!!owner.resourceNames?.length || true)
+    (!owner.resourceNames?.length || (!!sub.resourceNames?.length && sub.resourceNames.every((n) => owner.resourceNames!.includes(n))))
   );
 }
 

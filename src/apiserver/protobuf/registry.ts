@@ -10,6 +10,7 @@ import { authorizationV1 } from './messages-authorization-v1.js';
 import { autoscalingV1 } from './messages-autoscaling-v1.js';
 import { batchV1 } from './messages-batch-v1.js';
 import { coordinationV1 } from './messages-coordination-v1.js';
+import { certificatesV1 } from './messages-certificates-v1.js';
 import { coreV1 } from './messages-core-v1.js';
 import { coreV1Pod } from './messages-core-v1-pod.js';
 import { coreV1Volumes } from './messages-core-v1-volumes.js';
@@ -21,7 +22,7 @@ import { schedulingV1 } from './messages-scheduling-v1.js';
 
 export const GROUP_TABLES = [
   metaV1, coreV1, coreV1Pod, coreV1Volumes, appsV1, batchV1, rbacV1, networkingV1, policyV1,
-  schedulingV1, coordinationV1, authenticationV1, authorizationV1, autoscalingV1,
+  schedulingV1, coordinationV1, authenticationV1, authorizationV1, autoscalingV1, certificatesV1,
 ] as const;
 
 export const registry: Registry = buildRegistry(GROUP_TABLES);

@@ -17,6 +17,9 @@ import { generateName, nowTimestamp, prepareCreateMeta, specOf } from './meta.js
 
 const enc = new TextEncoder();
 
+/** Kinds whose status a create may set (upstream's strategies keep it). */
+const KEEPS_STATUS_ON_CREATE = new Set(['Namespace', 'Node']);
+
 /** Kind-specific steps around writes (allocation, admission). */
 export interface Hooks {
   beforeCreate?(obj: KObject, ctx: WriteContext): Promise<void>;
@@ -30,6 +33,8 @@ export interface WriteContext {
   subresource: string;
   /** Who is writing (admission-like hooks need it); absent for the server's own writes. */
   user?: { username: string; uid?: string; groups: string[]; extra?: Record<string, string[]> };
+  /** Warnings for the response's `Warning` headers (admission). */
+  warnings?: string[];
 }
 
 export interface DeleteOptions {
@@ -118,7 +123,8 @@ export class ResourceStore {
     } else delete m.namespace;
     if (!m.name && m.generateName) m.name = generateName(m.generateName);
     prepareCreateMeta(obj, this.def.generation === true);
-    if (this.def.statusSubresource && this.def.kind !== 'Namespace') obj.status = {};
+    // Clients set status through /status, except where upstream lets create carry it (Nodes register with their status).
+    if (this.def.statusSubresource && !KEEPS_STATUS_ON_CREATE.has(this.def.kind)) obj.status = {};
     this.def.defaults?.(obj);
     this.validate(obj);
     for (const h of this.hooks) await h.beforeCreate?.(obj, ctx);

@@ -8,6 +8,7 @@
  */
 import { isRecord } from '../../api/index.js';
 import { authorize } from '../auth/authorize.js';
+import { rulesReview, tokenReview } from '../auth/rules-review.js';
 import type { UserInfo } from '../auth/user.js';
 import { errors } from '../errors.js';
 import { sendJson } from '../http/respond.js';
@@ -22,11 +23,11 @@ function str(v: unknown): string {
   return typeof v === 'string' ? v : '';
 }
 
-function decide(user: UserInfo, spec: Record<string, unknown>): { allowed: boolean; reason?: string } {
+function decide(user: UserInfo, spec: Record<string, unknown>, parts: RestContext['parts']): { allowed: boolean; reason?: string } {
   const ra = rec(spec.resourceAttributes);
   const nra = rec(spec.nonResourceAttributes);
   const d = isRecord(spec.nonResourceAttributes)
-    ? authorize({ user, verb: str(nra.verb), path: str(nra.path) })
+    ? authorize({ user, verb: str(nra.verb), path: str(nra.path) }, parts)
     : authorize({
         user,
         verb: str(ra.verb),
@@ -36,7 +37,7 @@ function decide(user: UserInfo, spec: Record<string, unknown>): { allowed: boole
         resource: str(ra.resource),
         subresource: str(ra.subresource) || undefined,
         name: str(ra.name) || undefined,
-      });
+      }, parts);
   return d.allowed ? { allowed: true, reason: d.reason || undefined } : { allowed: false };
 }
 
@@ -52,7 +53,7 @@ export async function handleReview(ctx: RestContext): Promise<void> {
     case 'SelfSubjectReview':
       return sendJson(ctx.res, 201, { ...base, status: { userInfo: { username: user.username, ...(user.uid ? { uid: user.uid } : {}), groups: user.groups, ...(user.extra ? { extra: user.extra } : {}) } } });
     case 'SelfSubjectAccessReview':
-      return sendJson(ctx.res, 201, { ...base, spec, status: decide(user, spec) });
+      return sendJson(ctx.res, 201, { ...base, spec, status: decide(user, spec, ctx.parts) });
     case 'SubjectAccessReview':
     case 'LocalSubjectAccessReview': {
       if (kind === 'LocalSubjectAccessReview') {
@@ -68,23 +69,12 @@ export async function handleReview(ctx: RestContext): Promise<void> {
       if (!subject.username && subject.groups.length === 0) {
         throw errors.invalid('authorization.k8s.io', kind, '', [{ type: 'FieldValueInvalid', field: 'spec.user', message: 'Invalid value: "": at least one of user or group must be specified' }]);
       }
-      return sendJson(ctx.res, 201, { ...base, spec, status: decide(subject, spec) });
+      return sendJson(ctx.res, 201, { ...base, spec, status: decide(subject, spec, ctx.parts) });
     }
-    case 'SelfSubjectRulesReview': {
-      const masters = user.groups.includes('system:masters');
-      const resourceRules = masters
-        ? [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }]
-        : [
-            { verbs: ['create'], apiGroups: ['authorization.k8s.io'], resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'] },
-            { verbs: ['create'], apiGroups: ['authentication.k8s.io'], resources: ['selfsubjectreviews'] },
-          ];
-      const nonResourceRules = masters
-        ? [{ verbs: ['*'], nonResourceURLs: ['*'] }]
-        : [{ verbs: ['get'], nonResourceURLs: ['/healthz', '/livez', '/readyz', '/version', '/version/'] }];
-      return sendJson(ctx.res, 201, { ...base, spec, status: { resourceRules, nonResourceRules, incomplete: false } });
-    }
+    case 'SelfSubjectRulesReview':
+      return sendJson(ctx.res, 201, { ...base, spec, status: rulesReview(user, str(spec.namespace), ctx.parts) });
     case 'TokenReview':
-      return sendJson(ctx.res, 201, { ...base, spec, status: { authenticated: false, error: 'token authentication is not enabled yet' } });
+      return sendJson(ctx.res, 201, { ...base, spec, status: await tokenReview(spec, ctx.parts) });
     default:
       throw errors.methodNotAllowed();
   }

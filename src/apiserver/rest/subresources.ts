@@ -13,6 +13,9 @@ export async function handleBinding(ctx: RestContext): Promise<void> {
   const node = target && typeof target.name === 'string' ? target.name : '';
   if (!node) throw errors.invalid('', 'Binding', ctx.info.name, [{ type: 'FieldValueRequired', field: 'target.name', message: 'Required value' }]);
   const name = ctx.info.name;
+  // Upstream copies the Binding's annotations onto the pod (schedulers record decisions this way).
+  const bindingMeta = isRecord(value) && isRecord(value.metadata) ? value.metadata : {};
+  const annotations = isRecord(bindingMeta.annotations) ? (bindingMeta.annotations as Record<string, string>) : undefined;
   await ctx.rs.update(
     ctx.info.namespace,
     name,
@@ -22,6 +25,7 @@ export async function handleBinding(ctx: RestContext): Promise<void> {
       if (spec.nodeName) throw errors.conflict('', 'pods', name, `pod ${name} is already assigned to node "${String(spec.nodeName)}"`);
       spec.nodeName = node;
       pod.spec = spec;
+      if (annotations) pod.metadata.annotations = { ...(pod.metadata.annotations ?? {}), ...annotations };
       const status = (pod.status ?? {}) as Record<string, unknown>;
       const conds = (Array.isArray(status.conditions) ? status.conditions : []).filter((c) => !(isRecord(c) && c.type === 'PodScheduled'));
       conds.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') });

@@ -17,7 +17,7 @@ function dryRun(ctx: RestContext): boolean {
 }
 
 function writeCtx(ctx: RestContext): WriteContext {
-  return { dryRun: dryRun(ctx), subresource: ctx.info.subresource, user: ctx.user };
+  return { dryRun: dryRun(ctx), subresource: ctx.info.subresource, user: ctx.user, warnings: ctx.warnings };
 }
 
 /** Decode a request body by its Content-Type (a missing one means JSON). */
@@ -136,8 +136,9 @@ export async function handlePatch(ctx: RestContext): Promise<void> {
 
 async function deleteOptions(ctx: RestContext): Promise<DeleteOptions> {
   const opts: DeleteOptions = {};
-  const len = Number(ctx.req.headers['content-length'] ?? '0');
-  if (len > 0 || ctx.req.headers['transfer-encoding']) {
+  // HTTP/2 bodies come without Content-Length or Transfer-Encoding: always read
+  // (a request without a body simply ends at once).
+  {
     const raw = await readBody(ctx.req);
     if (raw.length > 0) {
       const type = mediaType(ctx.req.headers['content-type']) || 'application/json';

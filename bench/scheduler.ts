@@ -1,0 +1,166 @@
+/**
+ * `npm run bench:scheduler`: scheduler_perf-like throughput (not a test).
+ * Starts `k8ts server` (SQLite) as a child process without its own scheduler,
+ * creates 5,000 Nodes through the API, and for each scenario: schedules the
+ * initial pods, stops; creates the measured pods while no scheduler runs;
+ * starts a fresh scheduler (informers sync, as a restarted kube-scheduler)
+ * and times from caches-synced to the last successful POST pods/binding.
+ * Every bind and every decision annotation goes through the API server.
+ * Env: BENCH_NODES (5000), BENCH_PODS (1000 measured per scenario),
+ * BENCH_INIT (500 initial pods), BENCH_DECISIONS=0 to skip the decision annotation.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from '../src/client/index.js';
+import { readKubeconfig } from '../src/pki/index.js';
+import { setupScheduler } from '../src/scheduler/index.js';
+
+const root = new URL('../', import.meta.url).pathname;
+const NODES = Number(process.env.BENCH_NODES ?? 5000);
+const PODS = Number(process.env.BENCH_PODS ?? 1000);
+const INIT = Number(process.env.BENCH_INIT ?? 500);
+const DECISIONS = process.env.BENCH_DECISIONS !== '0';
+const ZONES = 10;
+
+type Spec = Record<string, unknown>;
+interface Scenario {
+  name: string;
+  floor: number;
+  init: (i: number) => { labels: Record<string, string>; spec: Spec };
+  measured: (i: number) => { labels: Record<string, string>; spec: Spec };
+}
+
+const plain = () => ({ labels: {}, spec: {} });
+const term = (labels: Record<string, string>, topologyKey: string) => ({ labelSelector: { matchLabels: labels }, topologyKey });
+const ONLY = process.env.BENCH_ONLY;
+const ALL_SCENARIOS: Scenario[] = [
+  { name: 'basic', floor: 680, init: plain, measured: plain },
+  {
+    name: 'node affinity',
+    floor: 220,
+    init: plain,
+    measured: () => ({ labels: {}, spec: { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'perf-group', operator: 'In', values: ['g0'] }] }] } } } } }),
+  },
+  {
+    name: 'pod anti-affinity',
+    floor: 60,
+    init: () => ({ labels: { color: 'green' }, spec: { affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term({ color: 'green' }, 'kubernetes.io/hostname')] } } } }),
+    measured: () => ({ labels: { color: 'green' }, spec: { affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term({ color: 'green' }, 'kubernetes.io/hostname')] } } } }),
+  },
+  {
+    name: 'pod affinity',
+    floor: 35,
+    init: () => ({ labels: { team: 'blue' }, spec: {} }),
+    measured: () => ({ labels: { team: 'blue' }, spec: { affinity: { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term({ team: 'blue' }, 'topology.kubernetes.io/zone')] } } } }),
+  },
+  {
+    name: 'topology spreading',
+    floor: 460,
+    init: () => ({ labels: { app: 'spread' }, spec: {} }),
+    measured: () => ({ labels: { app: 'spread' }, spec: { topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { app: 'spread' } } }] } }),
+  },
+];
+const SCENARIOS = ONLY ? ALL_SCENARIOS.filter((s) => s.name.includes(ONLY)) : ALL_SCENARIOS;
+
+async function startK8ts(dir: string): Promise<{ stop: () => Promise<void>; pid: number }> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'server', '--data-dir', dir, '--https-listen-port', '0', '--bind-address', '127.0.0.1', '--disable', 'scheduler,controllers,agent'], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  await new Promise<void>((resolve, reject) => {
+    proc.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+      if (/ready on https/.test(err)) resolve();
+    });
+    proc.on('exit', () => reject(new Error(err)));
+  });
+  return { pid: proc.pid!, stop: () => new Promise((r) => (proc.once('exit', () => r()), proc.kill('SIGTERM'))) };
+}
+
+async function inParallel<T>(items: T[], width: number, fn: (x: T) => Promise<unknown>): Promise<void> {
+  let i = 0;
+  await Promise.all(Array.from({ length: width }, async () => {
+    while (i < items.length) await fn(items[i++]!);
+  }));
+}
+
+const podObj = (name: string, p: { labels: Record<string, string>; spec: Spec }) => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, labels: p.labels },
+  spec: { containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.10', resources: { requests: { cpu: '10m', memory: '10Mi' } } }], ...p.spec },
+});
+
+/** Run a fresh scheduler until `count` pods are bound; returns ms from caches-synced to the last bind. */
+async function schedule(client: Client, count: number): Promise<{ ms: number; heapMb: number }> {
+  const ac = new AbortController();
+  const setup = setupScheduler(client, {}, { recordDecisions: DECISIONS });
+  let t0 = 0;
+  const origRun = setup.scheduler.run.bind(setup.scheduler);
+  setup.scheduler.run = (signal: AbortSignal) => {
+    t0 = performance.now();
+    return origRun(signal);
+  };
+  const running = setup.run(ac.signal);
+  const deadline = Date.now() + 600_000;
+  let lastLog = Date.now();
+  while (setup.scheduler.scheduled < count) {
+    if (Date.now() - lastLog > 5000) {
+      lastLog = Date.now();
+      process.stderr.write(`  … ${setup.scheduler.scheduled}/${count} bound, ${setup.scheduler.failed} failed attempts, queue ${JSON.stringify(setup.scheduler.queue.stats())}, synced ${t0 > 0}\n`);
+    }
+    if (Date.now() > deadline) throw new Error(`only ${setup.scheduler.scheduled}/${count} bound (failed attempts ${setup.scheduler.failed})`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const ms = performance.now() - t0;
+  const heapMb = process.memoryUsage().heapUsed / 1048576;
+  ac.abort();
+  await running;
+  return { ms, heapMb };
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'k8ts-bench-sched-'));
+  const server = await startK8ts(dir);
+  const kc = await readKubeconfig(join(dir, 'kubeconfig.yaml'));
+  const client = new Client({ server: kc.server, caPem: kc.caPem, clientCertPem: kc.clientCertPem, clientKeyPem: kc.clientKeyPem, qps: -1 });
+  const rows: string[][] = [];
+  try {
+    const t = performance.now();
+    const nodes = client.resource('nodes');
+    await inParallel([...Array(NODES).keys()], 64, async (i) => {
+      const name = `node-${i}`;
+      await nodes.create({ apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { 'kubernetes.io/hostname': name, 'topology.kubernetes.io/zone': `zone-${i % ZONES}`, 'perf-group': `g${i % 2}` } } });
+      const res = { cpu: '4', memory: '32Gi', pods: '110' };
+      await nodes.patch(name, { status: { allocatable: res, capacity: res, conditions: [{ type: 'Ready', status: 'True' }] } }, { subresource: 'status' });
+    });
+    process.stderr.write(`${NODES} nodes created in ${Math.round(performance.now() - t)} ms\n`);
+    for (const [n, sc] of SCENARIOS.entries()) {
+      // Each scenario in its own namespace: earlier pods stay (as in a real cluster) but match no selector.
+      const ns = `bench-${n}`;
+      await client.resource('namespaces').create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+      const pods = client.resource('pods', ns);
+      await inParallel([...Array(INIT).keys()], 64, (i) => pods.create(podObj(`init-${i}`, sc.init(i))));
+      await schedule(client, INIT);
+      await inParallel([...Array(PODS).keys()], 64, (i) => pods.create(podObj(`m-${i}`, sc.measured(i))));
+      const { ms, heapMb } = await schedule(client, PODS);
+      const rate = (PODS / ms) * 1000;
+      rows.push([sc.name, String(NODES), String(INIT), String(PODS), rate.toFixed(0), String(sc.floor), rate >= sc.floor ? 'yes' : 'no', heapMb.toFixed(0)]);
+      process.stderr.write(`${sc.name}: ${rate.toFixed(0)} pods/s\n`);
+    }
+  } finally {
+    await client.close();
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const head = ['scenario', 'nodes', 'initial pods', 'measured pods', 'pods/s', 'upstream floor', 'above floor', 'bench heap MB'];
+  const all = [head, ...rows];
+  const w = head.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
+  process.stdout.write(`\nk8ts scheduler, end to end through the API server (decision annotations ${DECISIONS ? 'on' : 'off'})\n`);
+  for (const r of all) process.stdout.write(r.map((c, i) => c.padEnd(w[i]!)).join('  ') + '\n');
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench:scheduler: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});

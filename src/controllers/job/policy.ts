@@ -1,0 +1,83 @@
+/** Job pure logic: completion indexes, pod failure policy, success policy, backoff (upstream `job/indexed_job_utils.go`, `pod_failure_policy.go`, `success_policy.go`). */
+import type { KObject } from '../../api/index.js';
+import { rec } from '../util.js';
+
+export const INDEX_ANNOTATION = 'batch.kubernetes.io/job-completion-index';
+
+export function podIndex(p: KObject): number | undefined {
+  const v = p.metadata.annotations?.[INDEX_ANNOTATION] ?? p.metadata.labels?.[INDEX_ANNOTATION];
+  return v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined;
+}
+
+/** `[0,1,2,4]` → `"0-2,4"`. */
+export function formatIndexes(ix: Iterable<number>): string {
+  const s = [...new Set(ix)].sort((a, b) => a - b);
+  const out: string[] = [];
+  for (let i = 0; i < s.length; ) {
+    let j = i;
+    while (j + 1 < s.length && s[j + 1] === (s[j] ?? 0) + 1) j++;
+    out.push(i === j ? String(s[i]) : `${s[i]}-${s[j]}`);
+    i = j + 1;
+  }
+  return out.join(',');
+}
+
+export function parseIndexes(text: string | undefined): number[] {
+  const out: number[] = [];
+  for (const part of (text ?? '').split(',').filter(Boolean)) {
+    const [a, b] = part.split('-').map(Number);
+    for (let i = a ?? 0; i <= (b ?? a ?? 0); i++) out.push(i);
+  }
+  return out;
+}
+
+interface ExitRule {
+  containerName?: string;
+  operator: 'In' | 'NotIn';
+  values: number[];
+}
+interface PolicyRule {
+  action: 'FailJob' | 'Ignore' | 'Count' | 'FailIndex';
+  onExitCodes?: ExitRule;
+  onPodConditions?: Array<{ type: string; status?: string }>;
+}
+
+/** The first matching pod failure policy rule of a failed pod, with upstream's message. */
+export function matchFailurePolicy(job: KObject, pod: KObject): { action: PolicyRule['action']; message: string } | undefined {
+  const rules = (rec(rec(job, 'spec'), 'podFailurePolicy').rules as PolicyRule[] | undefined) ?? [];
+  const st = rec(pod, 'status');
+  const statuses = [...((st.initContainerStatuses as unknown[] | undefined) ?? []), ...((st.containerStatuses as unknown[] | undefined) ?? [])] as Array<{ name: string; state?: { terminated?: { exitCode: number } } }>;
+  const conds = (st.conditions as Array<{ type: string; status: string }> | undefined) ?? [];
+  for (const [i, rule] of rules.entries()) {
+    if (rule.onExitCodes) {
+      const e = rule.onExitCodes;
+      for (const c of statuses) {
+        const code = c.state?.terminated?.exitCode;
+        if (code === undefined || code === 0 || (e.containerName && e.containerName !== c.name)) continue;
+        const hit = e.operator === 'In' ? e.values.includes(code) : !e.values.includes(code);
+        if (hit) return { action: rule.action, message: `Container ${c.name} for pod ${pod.metadata.namespace ?? ''}/${pod.metadata.name ?? ''} failed with exit code ${code} matching ${rule.action} rule at index ${i}` };
+      }
+    }
+    for (const pc of rule.onPodConditions ?? []) {
+      if (conds.some((c) => c.type === pc.type && c.status === (pc.status ?? 'True'))) {
+        return { action: rule.action, message: `Pod ${pod.metadata.namespace ?? ''}/${pod.metadata.name ?? ''} has condition ${pc.type} matching ${rule.action} rule at index ${i}` };
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Index of the first success policy rule the succeeded indexes satisfy. */
+export function matchSuccessPolicy(job: KObject, succeeded: Set<number>): number | undefined {
+  const rules = (rec(rec(job, 'spec'), 'successPolicy').rules as Array<{ succeededIndexes?: string; succeededCount?: number }> | undefined) ?? [];
+  for (const [i, r] of rules.entries()) {
+    const within = r.succeededIndexes ? parseIndexes(r.succeededIndexes) : [...succeeded];
+    const have = within.filter((x) => succeeded.has(x)).length;
+    const need = r.succeededCount ?? within.length;
+    if (r.succeededIndexes && r.succeededCount === undefined ? have === within.length : have >= need) return i;
+  }
+  return undefined;
+}
+
+/** Upstream pod recreation backoff after failures: 10 s doubling, at most 6 minutes. */
+export const backoffMs = (failures: number): number => (failures <= 0 ? 0 : Math.min(10_000 * 2 ** (failures - 1), 360_000));

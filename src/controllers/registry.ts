@@ -1,0 +1,44 @@
+/** Every controller by its upstream `--controllers` name. */
+import type { ControllerContext, StartedController } from './context.js';
+import { startDeploymentController } from './deployment/controller.js';
+import { startEndpointSliceController } from './endpoint-slice.js';
+import { startEndpointsController } from './endpoints.js';
+import { startJobController } from './job/controller.js';
+import { startTtlAfterFinishedController } from './ttl-after-finished.js';
+import { startCronJobController } from './cronjob/controller.js';
+import { startStatefulSetController } from './stateful-set.js';
+import { startDaemonSetController } from './daemon-set.js';
+import { startPodGc } from './pod-gc.js';
+import { startCsrSigningController } from './csr-signing.js';
+import { startClusterRoleAggregation } from './clusterrole-aggregation.js';
+import { startDisruptionController } from './disruption.js';
+import { startResourceQuotaController } from './resource-quota.js';
+import { startGarbageCollector } from './garbage-collector.js';
+import { startNamespaceController } from './namespace.js';
+import { startRootCaPublisher } from './root-ca-publisher.js';
+import { startServiceAccountController } from './service-account.js';
+import { startReplicaSetController, REPLICATION_CONTROLLER } from './replica-set.js';
+
+export const CONTROLLERS = {
+  replicaset: (ctx: ControllerContext) => startReplicaSetController(ctx),
+  replicationcontroller: (ctx: ControllerContext) => startReplicaSetController(ctx, REPLICATION_CONTROLLER),
+  deployment: (ctx: ControllerContext) => startDeploymentController(ctx),
+  garbagecollector: (ctx: ControllerContext) => startGarbageCollector(ctx),
+  namespace: (ctx: ControllerContext) => startNamespaceController(ctx),
+  serviceaccount: (ctx: ControllerContext) => startServiceAccountController(ctx),
+  'root-ca-certificate-publisher': (ctx: ControllerContext) => startRootCaPublisher(ctx),
+  endpointslice: (ctx: ControllerContext) => startEndpointSliceController(ctx),
+  endpoint: (ctx: ControllerContext) => startEndpointsController(ctx),
+  job: (ctx: ControllerContext) => startJobController(ctx),
+  'ttl-after-finished': (ctx: ControllerContext) => startTtlAfterFinishedController(ctx),
+  cronjob: (ctx: ControllerContext) => startCronJobController(ctx),
+  statefulset: (ctx: ControllerContext) => startStatefulSetController(ctx),
+  daemonset: (ctx: ControllerContext) => startDaemonSetController(ctx),
+  podgc: (ctx: ControllerContext) => startPodGc(ctx),
+  'certificatesigningrequest-signing': (ctx: ControllerContext) => startCsrSigningController(ctx),
+  'clusterrole-aggregation': (ctx: ControllerContext) => startClusterRoleAggregation(ctx),
+  disruption: (ctx: ControllerContext) => startDisruptionController(ctx),
+  resourcequota: (ctx: ControllerContext) => startResourceQuotaController(ctx),
+} satisfies Record<string, (ctx: ControllerContext) => StartedController>;
+
+export type ControllerName = keyof typeof CONTROLLERS;

@@ -1,0 +1,72 @@
+/** Pod resource requests as upstream's resourcehelper computes them (containers, init containers, sidecars, overhead). */
+import { quantity } from '../../api/index.js';
+import type { Container, Pod } from './types.js';
+
+/** Resource name → amount; `cpu` in millicores, everything else in base units (bytes, counts). */
+export type Resources = Record<string, number>;
+
+export const CPU = 'cpu';
+export const MEMORY = 'memory';
+export const PODS = 'pods';
+export const EPHEMERAL_STORAGE = 'ephemeral-storage';
+/** Scoring defaults for a container that requests nothing (upstream DefaultMilliCPURequest / DefaultMemoryRequest). */
+export const DEFAULT_MILLI_CPU = 100;
+export const DEFAULT_MEMORY = 200 * 1024 * 1024;
+
+export function parseResources(list: Record<string, string> | undefined): Resources {
+  const out: Resources = {};
+  for (const [k, v] of Object.entries(list ?? {})) {
+    try {
+      out[k] = k === CPU ? quantity.quantityToMillis(v) : quantity.quantityToNumber(v);
+    } catch {
+      // an unparsable quantity was rejected by validation; ignore it here
+    }
+  }
+  return out;
+}
+
+export function addTo(into: Resources, r: Resources, sign = 1): void {
+  for (const [k, v] of Object.entries(r)) into[k] = (into[k] ?? 0) + sign * v;
+}
+
+function maxInto(into: Resources, r: Resources): void {
+  for (const [k, v] of Object.entries(r)) if (v > (into[k] ?? 0)) into[k] = v;
+}
+
+const isSidecar = (c: Container): boolean => c.restartPolicy === 'Always';
+
+function containerRequests(c: Container, nonZero: boolean): Resources {
+  const r = parseResources(c.resources?.requests);
+  // Requests default to limits (API defaulting), in case the object skipped defaulting.
+  const lim = parseResources(c.resources?.limits);
+  for (const [k, v] of Object.entries(lim)) if (r[k] === undefined) r[k] = v;
+  if (nonZero) {
+    if (!r[CPU]) r[CPU] = DEFAULT_MILLI_CPU;
+    if (!r[MEMORY]) r[MEMORY] = DEFAULT_MEMORY;
+  }
+  return r;
+}
+
+/** Effective requests: max(app containers + sidecars, each init step) + overhead. `nonZero` applies scoring defaults. */
+export function podRequests(pod: Pod, nonZero = false): Resources {
+  const spec = pod.spec ?? {};
+  const reqs: Resources = {};
+  for (const c of spec.containers ?? []) addTo(reqs, containerRequests(c, nonZero));
+  const sidecars: Resources = {};
+  const initMax: Resources = {};
+  for (const c of spec.initContainers ?? []) {
+    const r = containerRequests(c, nonZero);
+    if (isSidecar(c)) {
+      addTo(reqs, r);
+      addTo(sidecars, r);
+      maxInto(initMax, sidecars);
+    } else {
+      const step: Resources = { ...sidecars };
+      addTo(step, r);
+      maxInto(initMax, step);
+    }
+  }
+  maxInto(reqs, initMax);
+  addTo(reqs, parseResources(spec.overhead));
+  return reqs;
+}

@@ -1,0 +1,20 @@
+/** DefaultBinder: POST pods/<name>/binding through the API server. */
+import type { Handle, Plugin } from '../../framework/interface.js';
+import { error } from '../../framework/status.js';
+import { DEFAULT_BINDER } from '../names/names.js';
+
+export const NAME = DEFAULT_BINDER;
+
+export function newDefaultBinder(_args: Record<string, unknown>, h: Handle): Plugin {
+  return {
+    name: NAME,
+    async bind(_state, pod, node) {
+      try {
+        await h.api.bind(pod, node);
+        return undefined;
+      } catch (e) {
+        return error(e instanceof Error ? e.message : String(e));
+      }
+    },
+  };
+}
