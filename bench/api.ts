@@ -33,7 +33,8 @@ function rssMb(pid: number): number {
 
 async function startServer(dir: string): Promise<{ port: number; pid: number; ms: number; stop: () => void }> {
   const t0 = performance.now();
-  const proc = spawn(process.execPath, [join(root, 'bin/k8ts.js'), 'server', '--data-dir', dir, '--https-listen-port', '0', '--bind-address', '127.0.0.1'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // The API server alone: no node, scheduler or controllers reacting to the 10,000 pods.
+  const proc = spawn(process.execPath, [join(root, 'bin/k8ts.js'), 'server', '--data-dir', dir, '--https-listen-port', '0', '--bind-address', '127.0.0.1', '--runtime', 'none', '--disable', 'scheduler,controllers,agent'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   const port = await new Promise<number>((resolve, reject) => {
     proc.stderr!.on('data', (d: Buffer) => {
