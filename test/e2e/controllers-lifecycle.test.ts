@@ -2,6 +2,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, type K8tsServer } from '../support/k8ts-server.js';
+import { waitUntil } from '../support/wait.js';
 
 let s: K8tsServer;
 before(async () => {
@@ -12,14 +13,7 @@ after(async () => {
   await s.stop();
 });
 
-async function until(what: string, fn: () => boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (fn()) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
+const until = waitUntil;
 const count = (out: string) => out.split('\n').filter((l) => l.trim()).length;
 const names = (args: string[]) => count(s.k(['get', ...args, '-o', 'name']));
 

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { call } from '../support/https.js';
 import { startServer, type K8tsServer } from '../support/k8ts-server.js';
+import { waitUntil } from '../support/wait.js';
 
 let s: K8tsServer;
 before(async () => {
@@ -17,14 +18,7 @@ after(async () => {
   await s.stop();
 });
 
-async function until(what: string, fn: () => boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (fn()) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
+const until = waitUntil;
 /** Approve through the approval subresource (JSON: kubectl's protobuf body for CSRs is not decoded by the API server yet). */
 async function approve(name: string): Promise<void> {
   const csr = JSON.parse(s.k(['get', 'csr', name, '-o', 'json'])) as { status?: { conditions?: unknown[] } };

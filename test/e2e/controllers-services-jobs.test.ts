@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { call } from '../support/https.js';
 import { startServer, type K8tsServer } from '../support/k8ts-server.js';
+import { waitUntil } from '../support/wait.js';
 
 let s: K8tsServer;
 before(async () => {
@@ -13,14 +14,7 @@ after(async () => {
   await s.stop();
 });
 
-async function until(what: string, fn: () => boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (fn()) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
+const until = waitUntil;
 type Pod = { metadata: { name: string; labels: Record<string, string> } };
 const podsOf = (ns: string, sel: string) => (JSON.parse(s.k(['get', 'pods', '-n', ns, '-l', sel, '-o', 'json'])) as { items: Pod[] }).items;
 
