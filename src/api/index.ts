@@ -22,3 +22,14 @@ export { hpaV1ToV2, hpaV2ToV1 } from './kinds/autoscaling-convert.js';
 export { SYSTEM_PRIORITY_CLASSES } from './kinds/scheduling.js';
 export * as quantity from './quantity.js';
 export { describeSchema } from './descriptions.js';
+export {
+  matchRequirement,
+  matchTerm,
+  matchTerms,
+  specMatchesNodeSelectorAndAffinity,
+  tolerates,
+  type NodeSelectorRequirement,
+  type NodeSelectorTerm,
+  type TolerationLike,
+  type TaintLike,
+} from './node-selector.js';

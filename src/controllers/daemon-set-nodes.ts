@@ -1,5 +1,5 @@
 /** Which nodes a DaemonSet pod belongs on (upstream NodeShouldRunDaemonPod): node selector, required node affinity, taints with the daemon tolerations. */
-import type { KObject } from '../api/index.js';
+import { specMatchesNodeSelectorAndAffinity, tolerates, type KObject, type NodeSelectorRequirement as Requirement } from '../api/index.js';
 import { rec } from './util.js';
 
 export interface Toleration {
@@ -14,11 +14,7 @@ interface Taint {
   value?: string;
   effect: string;
 }
-interface Requirement {
-  key: string;
-  operator: string;
-  values?: string[];
-}
+type PodSpecLike = Parameters<typeof specMatchesNodeSelectorAndAffinity>[0];
 
 /** The tolerations upstream adds to every daemon pod. */
 export function daemonTolerations(podSpec: Record<string, unknown>): Toleration[] {
@@ -36,43 +32,11 @@ export function daemonTolerations(podSpec: Record<string, unknown>): Toleration[
   return have;
 }
 
-export function tolerates(tols: Toleration[], taint: Taint): boolean {
-  return tols.some((t) => {
-    if (t.effect && t.effect !== taint.effect) return false;
-    if ((t.operator ?? 'Equal') === 'Exists') return !t.key || t.key === taint.key;
-    return t.key === taint.key && (t.value ?? '') === (taint.value ?? '');
-  });
-}
-
-function matchReq(r: Requirement, value: string | undefined): boolean {
-  const vals = r.values ?? [];
-  switch (r.operator) {
-    case 'In':
-      return value !== undefined && vals.includes(value);
-    case 'NotIn':
-      return value === undefined || !vals.includes(value);
-    case 'Exists':
-      return value !== undefined;
-    case 'DoesNotExist':
-      return value === undefined;
-    case 'Gt':
-      return value !== undefined && Number(value) > Number(vals[0]);
-    case 'Lt':
-      return value !== undefined && Number(value) < Number(vals[0]);
-    default:
-      return false;
-  }
-}
-
 export function shouldRunOn(podSpec: Record<string, unknown>, node: KObject): boolean {
-  const labels = node.metadata.labels ?? {};
-  const sel = (podSpec.nodeSelector as Record<string, string> | undefined) ?? {};
-  if (Object.entries(sel).some(([k, v]) => labels[k] !== v)) return false;
-  const terms = (rec(rec(rec(podSpec, 'affinity'), 'nodeAffinity'), 'requiredDuringSchedulingIgnoredDuringExecution').nodeSelectorTerms as Array<{ matchExpressions?: Requirement[]; matchFields?: Requirement[] }> | undefined) ?? [];
-  if (terms.length && !terms.some((t) => (t.matchExpressions ?? []).every((r) => matchReq(r, labels[r.key])) && (t.matchFields ?? []).every((r) => matchReq(r, r.key === 'metadata.name' ? node.metadata.name : undefined)))) return false;
+  if (!specMatchesNodeSelectorAndAffinity(podSpec as PodSpecLike, node)) return false;
   const taints = (rec(node, 'spec').taints as Taint[] | undefined) ?? [];
   const tols = daemonTolerations(podSpec);
-  return taints.filter((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute').every((t) => tolerates(tols, t));
+  return taints.filter((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute').every((t) => tols.some((tol) => tolerates(tol, t)));
 }
 
 /** The node a daemon pod is bound to, or targets through its matchFields affinity. */
