@@ -57,15 +57,21 @@ export async function runAgent(argv: string[]): Promise<void> {
   if (!nodes.length) throw new Error('nothing to run: --runtime none and no --sim-nodes');
   const client = new Client({ ...creds, qps: -1, userAgent: 'kubelet/v1.32.0 (k8ts agent)' });
   const agent = new NodeAgent({ client, nodes, runtime: new SimRuntime(), renewIntervalMs: parseDuration(values['lease-renew-interval']!), log });
-  await agent.start();
+  // Signal handlers go in before start() resolves: a SIGTERM during start-up must still exit cleanly.
+  const starting = agent.start();
+  let stopping = false;
   const stop = async (sig: string) => {
+    if (stopping) return;
+    stopping = true;
     log(`${sig}: shutting down`);
+    await starting.catch(() => undefined);
     await agent.stop();
     await client.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  await starting;
 }
 
 async function credentials(v: { server?: string; token?: string; 'certificate-authority'?: string; kubeconfig?: string }): Promise<ClientOptions & { server: string }> {
