@@ -12,6 +12,8 @@ import type { ComponentContext, RunningComponent } from './component-context.js'
 import { startAgent } from './start-agent.js';
 import { startScheduler } from './start-scheduler.js';
 import { startControllers } from './start-controllers.js';
+import { startProxy } from './start-proxy.js';
+import { startDns } from './start-dns.js';
 
 export const SERVER_USAGE = `Usage: k8ts server [flags]
 
@@ -137,6 +139,8 @@ export async function runServer(argv: string[]): Promise<void> {
     ['controllers', startControllers],
     ['scheduler', startScheduler],
     ['agent', startAgent],
+    ['proxy', startProxy],
+    ['dns', startDns],
   ] as const) {
     if (disabled.has(name)) continue;
     const c = await start(ctx);
