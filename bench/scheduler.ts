@@ -10,8 +10,8 @@
  * BENCH_INIT (500 initial pods), BENCH_DECISIONS=0 to skip the decision annotation.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '../src/client/index.js';
 import { readKubeconfig } from '../src/pki/index.js';
@@ -91,14 +91,28 @@ const podObj = (name: string, p: { labels: Record<string, string>; spec: Spec })
   spec: { containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.10', resources: { requests: { cpu: '10m', memory: '10Mi' } } }], ...p.spec },
 });
 
-/** Run a fresh scheduler until `count` pods are bound; returns ms from caches-synced to the last bind. */
-async function schedule(client: Client, count: number): Promise<{ ms: number; heapMb: number }> {
+/** CPU ms (user+system) a process has used so far, from /proc (independent of other load on the machine). */
+function procCpuMs(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+}
+const selfCpuMs = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+/** Run a fresh scheduler until `count` pods are bound; returns ms from caches-synced to the last bind, and CPU ms per pod of this process (scheduler + informers) and of the server. */
+async function schedule(client: Client, count: number, serverPid: number): Promise<{ ms: number; heapMb: number; cpuPerPod: number; serverCpuPerPod: number }> {
   const ac = new AbortController();
   const setup = setupScheduler(client, {}, { recordDecisions: DECISIONS });
   let t0 = 0;
+  let cpu0 = 0;
+  let srv0 = 0;
   const origRun = setup.scheduler.run.bind(setup.scheduler);
   setup.scheduler.run = (signal: AbortSignal) => {
     t0 = performance.now();
+    cpu0 = selfCpuMs();
+    srv0 = procCpuMs(serverPid);
     return origRun(signal);
   };
   const running = setup.run(ac.signal);
@@ -113,10 +127,12 @@ async function schedule(client: Client, count: number): Promise<{ ms: number; he
     await new Promise((r) => setTimeout(r, 5));
   }
   const ms = performance.now() - t0;
+  const cpuPerPod = (selfCpuMs() - cpu0) / count;
+  const serverCpuPerPod = (procCpuMs(serverPid) - srv0) / count;
   const heapMb = process.memoryUsage().heapUsed / 1048576;
   ac.abort();
   await running;
-  return { ms, heapMb };
+  return { ms, heapMb, cpuPerPod, serverCpuPerPod };
 }
 
 async function main(): Promise<void> {
@@ -141,22 +157,22 @@ async function main(): Promise<void> {
       await client.resource('namespaces').create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
       const pods = client.resource('pods', ns);
       await inParallel([...Array(INIT).keys()], 64, (i) => pods.create(podObj(`init-${i}`, sc.init(i))));
-      await schedule(client, INIT);
+      await schedule(client, INIT, server.pid);
       await inParallel([...Array(PODS).keys()], 64, (i) => pods.create(podObj(`m-${i}`, sc.measured(i))));
-      const { ms, heapMb } = await schedule(client, PODS);
+      const { ms, heapMb, cpuPerPod, serverCpuPerPod } = await schedule(client, PODS, server.pid);
       const rate = (PODS / ms) * 1000;
-      rows.push([sc.name, String(NODES), String(INIT), String(PODS), rate.toFixed(0), String(sc.floor), rate >= sc.floor ? 'yes' : 'no', heapMb.toFixed(0)]);
-      process.stderr.write(`${sc.name}: ${rate.toFixed(0)} pods/s\n`);
+      rows.push([sc.name, String(NODES), String(INIT), String(PODS), rate.toFixed(0), String(sc.floor), rate >= sc.floor ? 'yes' : 'no', cpuPerPod.toFixed(2), serverCpuPerPod.toFixed(2), heapMb.toFixed(0)]);
+      process.stderr.write(`${sc.name}: ${rate.toFixed(0)} pods/s, scheduler CPU ${cpuPerPod.toFixed(2)} ms/pod, server CPU ${serverCpuPerPod.toFixed(2)} ms/pod\n`);
     }
   } finally {
     await client.close();
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-  const head = ['scenario', 'nodes', 'initial pods', 'measured pods', 'pods/s', 'upstream floor', 'above floor', 'bench heap MB'];
+  const head = ['scenario', 'nodes', 'initial pods', 'measured pods', 'pods/s', 'upstream floor', 'above floor', 'sched CPU ms/pod', 'server CPU ms/pod', 'bench heap MB'];
   const all = [head, ...rows];
   const w = head.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
-  process.stdout.write(`\nk8ts scheduler, end to end through the API server (decision annotations ${DECISIONS ? 'on' : 'off'})\n`);
+  process.stdout.write(`\nk8ts scheduler, end to end through the API server (decision annotations ${DECISIONS ? 'on' : 'off'}; load average at end ${loadavg().map((l) => l.toFixed(1)).join(' ')})\n`);
   for (const r of all) process.stdout.write(r.map((c, i) => c.padEnd(w[i]!)).join('  ') + '\n');
 }
 

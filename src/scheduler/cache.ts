@@ -14,11 +14,27 @@ interface PodState {
   assumed: boolean;
 }
 
+const hasTerms = (pi: PodInfo) => pi.requiredAffinity.length + pi.requiredAntiAffinity.length + pi.preferredAffinity.length + pi.preferredAntiAffinity.length > 0;
+
 export class SchedulerCache {
   private readonly nodeMap = new Map<string, NodeInfo>();
   /** Invariant: every entry's pod is in `nodeMap.get(node).pods` when that node exists (pods may arrive before their node). */
   private readonly podStates = new Map<string, PodState>();
   private order: NodeInfo[] | undefined;
+  /** Nodes holding pods with required anti-affinity (upstream HavePodsWithRequiredAntiAffinityList), rebuilt on change. */
+  private antiNodes: NodeInfo[] | undefined;
+
+  private affinityNodes: NodeInfo[] | undefined;
+  /** Nodes holding pods with any (anti-)affinity term (upstream HavePodsWithAffinityList). */
+  havePodsWithAffinity(): NodeInfo[] {
+    this.affinityNodes ??= this.nodes().filter((n) => n.podsWithAffinity > 0);
+    return this.affinityNodes;
+  }
+
+  havePodsWithRequiredAntiAffinity(): NodeInfo[] {
+    this.antiNodes ??= this.nodes().filter((n) => n.podsWithRequiredAntiAffinity > 0);
+    return this.antiNodes;
+  }
 
   nodes(): NodeInfo[] {
     this.order ??= [...this.nodeMap.values()];
@@ -42,10 +58,15 @@ export class SchedulerCache {
     for (const st of this.podStates.values()) if (st.node === name) ni.addPod(st.info);
     this.nodeMap.set(name, ni);
     this.order = undefined;
+    this.antiNodes = this.affinityNodes = undefined;
   }
 
   removeNode(name: string): void {
-    if (this.nodeMap.delete(name)) this.order = undefined;
+    if (this.nodeMap.delete(name)) this.order = this.antiNodes = this.affinityNodes = undefined;
+  }
+
+  hasPod(pod: Pod): boolean {
+    return this.podStates.has(keyOf(pod));
   }
 
   isAssumed(pod: Pod): boolean {
@@ -56,6 +77,7 @@ export class SchedulerCache {
     this.remove(key);
     this.podStates.set(key, { info, node, assumed });
     this.nodeMap.get(node)?.addPod(info);
+    if (hasTerms(info)) this.antiNodes = this.affinityNodes = undefined;
   }
 
   private remove(key: string): void {
@@ -63,6 +85,7 @@ export class SchedulerCache {
     if (!st) return;
     this.podStates.delete(key);
     this.nodeMap.get(st.node)?.removePod(key);
+    if (hasTerms(st.info)) this.antiNodes = this.affinityNodes = undefined;
   }
 
   /** The scheduling cycle chose `node` for `pod`. */

@@ -78,7 +78,7 @@ export function mergePluginSet(defaults: PluginRef[], custom: PluginSet | undefi
 export class ConfigError extends Error {}
 
 /** Resolve each profile: `implements(name, point)` says whether a plugin has that extension point. */
-export function resolveProfiles(cfg: KubeSchedulerConfiguration, implementsPoint: (name: string, p: ExtensionPoint) => boolean): ResolvedProfile[] {
+export function resolveProfiles(cfg: KubeSchedulerConfiguration, implementsPoint: (name: string, p: ExtensionPoint) => boolean, registry: Record<string, unknown> = REGISTRY): ResolvedProfile[] {
   const profiles = cfg.profiles?.length ? cfg.profiles : [{}];
   const seen = new Set<string>();
   return profiles.map((pc) => {
@@ -94,7 +94,7 @@ export function resolveProfiles(cfg: KubeSchedulerConfiguration, implementsPoint
       const disabled = new Set((specific?.disabled ?? []).map((p) => p.name));
       const explicit = specific?.enabled ?? [];
       for (const p of explicit) {
-        if (!REGISTRY[p.name]) throw new ConfigError(`profiles[${schedulerName}].plugins.${pt}: unknown plugin "${p.name}"`);
+        if (!registry[p.name]) throw new ConfigError(`profiles[${schedulerName}].plugins.${pt}: unknown plugin "${p.name}"`);
         if (pt === 'score' && p.weight) weights[p.name] = p.weight;
       }
       const multiNames = multi.enabled.map((p) => p.name).filter((n) => !disabled.has('*') && !disabled.has(n) && implementsPoint(n, pt));
@@ -102,7 +102,7 @@ export function resolveProfiles(cfg: KubeSchedulerConfiguration, implementsPoint
       const others = explicit.filter((p) => !multiNames.includes(p.name)).map((p) => p.name);
       points[pt] = [...override, ...multiNames.filter((n) => !override.includes(n)), ...others];
     }
-    for (const p of multi.enabled) if (!REGISTRY[p.name]) throw new ConfigError(`profiles[${schedulerName}].plugins.multiPoint: unknown plugin "${p.name}"`);
+    for (const p of multi.enabled) if (!registry[p.name]) throw new ConfigError(`profiles[${schedulerName}].plugins.multiPoint: unknown plugin "${p.name}"`);
     if (points.queueSort.length !== 1) throw new ConfigError(`profiles[${schedulerName}]: exactly one queueSort plugin is required, got ${points.queueSort.length}`);
     if (points.bind.length === 0) throw new ConfigError(`profiles[${schedulerName}]: at least one bind plugin is required`);
     for (const n of points.score) weights[n] ??= 1;

@@ -9,8 +9,8 @@ import type { NodeScores } from './framework/runtime.js';
 import type { Status } from './framework/status.js';
 
 export const DECISION_ANNOTATION = 'scheduler.k8ts.io/last-decision';
-export const MAX_REJECTED = 100;
-export const MAX_SCORED = 20;
+export const MAX_REJECTED = 20;
+export const MAX_SCORED = 10;
 
 export interface Rejection {
   node: string;
@@ -51,6 +51,13 @@ export function rejectionsOf(statuses: Map<string, Status>): Pick<Decision, 'rej
 
 export function topScores(scores: NodeScores[]): NodeScores[] {
   return [...scores].sort((a, b) => b.total - a.total || a.name.localeCompare(b.name)).slice(0, MAX_SCORED);
+}
+
+/** Is the recorded decision (annotation text) the same verdict as `d`, apart from its time? */
+export function sameDecision(recorded: string | undefined, d: Decision): boolean {
+  const old = parseDecision(recorded);
+  if (!old) return false;
+  return JSON.stringify({ ...old, time: '' }) === JSON.stringify({ ...d, time: '' });
 }
 
 export function parseDecision(text: string | undefined): Decision | undefined {

@@ -5,7 +5,11 @@
  * @module
  */
 export { runScheduler, type RunSchedulerOptions } from './run.js';
-export { setupScheduler, type SchedulerSetup } from './setup.js';
+export { setupScheduler, type SchedulerSetup, type SetupOptions } from './setup.js';
+// For out-of-tree plugins (SetupOptions.outOfTreeRegistry).
+export { Status, Code } from './framework/status.js';
+export type { Plugin, PluginFactory, Handle, ClusterEvent, ClusterEventWithHint, QueueingHint, WaitingPodHandle } from './framework/interface.js';
+export type { Pod, Node } from './framework/types.js';
 export { resolveProfiles, numFeasibleNodesToFind, ConfigError, type KubeSchedulerConfiguration } from './config.js';
 export { DECISION_ANNOTATION, parseDecision, type Decision, type Rejection } from './decision.js';
 export { Scheduler } from './scheduler.js';

@@ -5,9 +5,9 @@
  */
 import { realClock, type Clock, type EventRecorder } from '../client/index.js';
 import { SchedulerCache } from './cache.js';
-import { DECISION_ANNOTATION, rejectionsOf, topScores, type Decision } from './decision.js';
+import { DECISION_ANNOTATION, rejectionsOf, sameDecision, topScores, type Decision } from './decision.js';
 import { fitErrorMessage } from './framework/fit-error.js';
-import type { QueuedPod } from './framework/interface.js';
+import { BINDING_ANNOTATIONS_KEY, type ClusterEvent, type CycleState, type QueuedPod } from './framework/interface.js';
 import type { Framework } from './framework/runtime.js';
 import type { Status } from './framework/status.js';
 import { keyOf, type Pod } from './framework/types.js';
@@ -33,6 +33,8 @@ export interface SchedulerOptions {
   clock?: Clock;
   podInitialBackoffMs?: number;
   podMaxBackoffMs?: number;
+  /** Parked unschedulable pods are retried after this without any event (default 5 min). */
+  podMaxInUnschedulablePodsMs?: number;
   /** Annotate pods with the decision (default true). */
   recordDecisions?: boolean;
   log?: (msg: string) => void;
@@ -54,7 +56,32 @@ export class Scheduler {
     this.cache = o.cache;
     const first = [...o.profiles.values()][0];
     const less = first?.byPoint.queueSort[0]?.less ?? ((a: QueuedPod, b: QueuedPod) => a.priority > b.priority || (a.priority === b.priority && a.timestamp < b.timestamp));
-    this.queue = new SchedulingQueue({ clock: o.clock ?? realClock, less, priority: o.priority, initialBackoffMs: o.podInitialBackoffMs, maxBackoffMs: o.podMaxBackoffMs });
+    this.queue = new SchedulingQueue({
+      clock: o.clock ?? realClock,
+      less,
+      priority: o.priority,
+      initialBackoffMs: o.podInitialBackoffMs,
+      maxBackoffMs: o.podMaxBackoffMs,
+      maxUnschedulableMs: o.podMaxInUnschedulablePodsMs,
+      hint: (pod, plugins, ev) => o.profiles.get(pod.spec?.schedulerName ?? 'default-scheduler')?.isSchedulableAfter(pod, plugins, ev) ?? true,
+      interested: (ev) => {
+        if (o.profiles.size === 1) return [...o.profiles.values()][0]!.interestedPlugins(ev);
+        const all = new Set<string>();
+        for (const fw of o.profiles.values()) for (const n of fw.interestedPlugins(ev)) all.add(n);
+        return all;
+      },
+    });
+    if (o.clock) for (const fw of o.profiles.values()) fw.clock = o.clock;
+  }
+
+  /** The framework of a profile (tests, metrics). */
+  profile(schedulerName: string): Framework | undefined {
+    return this.o.profiles.get(schedulerName);
+  }
+
+  /** A cluster event (from the informers): parked pods its queueing hints say it could help are retried. */
+  onEvent(ev: ClusterEvent): void {
+    this.queue.onEvent(ev);
   }
 
   /** Is this pod ours to schedule (pending, our schedulerName, not being deleted)? */
@@ -63,14 +90,15 @@ export class Scheduler {
   }
 
   /** A pending pod arrived or changed: enqueue it unless a PreEnqueue plugin holds it back. */
-  enqueue(pod: Pod): void {
+  /** `meaningful`: for a pod already queued, did it change in a way that may change its scheduling? */
+  enqueue(pod: Pod, meaningful = true): void {
     const fw = this.o.profiles.get(pod.spec?.schedulerName ?? 'default-scheduler');
     if (!fw) return;
     if (fw.runPreEnqueue(pod)) {
       this.queue.delete(pod);
       return;
     }
-    if (this.queue.has(pod)) this.queue.update(pod);
+    if (this.queue.has(pod)) this.queue.update(pod, meaningful);
     else this.queue.add(pod);
   }
 
@@ -117,7 +145,7 @@ export class Scheduler {
     const base = { time: new Date().toISOString(), profile: fw.schedulerName, nodes: nodes.length };
     if (res.kind === 'error') {
       const msg = res.status.message();
-      this.fail(fw, qp, pod, 'SchedulerError', msg, false, { ...base, outcome: 'Error', message: msg, evaluated: 0, feasible: 0, rejected: [], rejectedCounts: {}, scores: [] });
+      this.fail(fw, qp, pod, 'SchedulerError', msg, false, { ...base, outcome: 'Error', message: msg, evaluated: 0, feasible: 0, rejected: [], rejectedCounts: {}, scores: [] }, new Set());
       return;
     }
     if (res.kind === 'unfit') {
@@ -131,15 +159,17 @@ export class Scheduler {
     if (rs) {
       fw.runUnreserve(state, pod, node);
       this.cache.forgetPod(pod);
-      this.fail(fw, qp, pod, rs.isRejected() ? 'Unschedulable' : 'SchedulerError', rs.message(), rs.isRejected(), { ...decision, outcome: 'Unschedulable', message: rs.message() });
+      this.fail(fw, qp, pod, rs.isRejected() ? 'Unschedulable' : 'SchedulerError', rs.message(), rs.isRejected(), { ...decision, outcome: rs.isRejected() ? 'Unschedulable' : 'Error', message: rs.message() }, new Set([rs.plugin]));
       return;
     }
+    // The decision rides on the Binding: the API server copies its annotations onto the pod (one write, not two).
+    if (this.o.recordDecisions !== false) state.write(BINDING_ANNOTATIONS_KEY, { [DECISION_ANNOTATION]: JSON.stringify(decision) });
     const p = this.bindingCycle(fw, qp, pod, node, state, decision);
     this.binding.add(p);
     void p.finally(() => this.binding.delete(p));
   }
 
-  private async handleUnfit(fw: Framework, qp: QueuedPod, pod: Pod, state: ReturnType<Framework['newCycleState']>, d: Diagnosis, base: Pick<Decision, 'time' | 'profile' | 'nodes'>): Promise<void> {
+  private async handleUnfit(fw: Framework, qp: QueuedPod, pod: Pod, state: CycleState, d: Diagnosis, base: Pick<Decision, 'time' | 'profile' | 'nodes'>): Promise<void> {
     let nominatedNode: string | undefined;
     if (fw.byPoint.postFilter.length) {
       const [r, s] = await fw.runPostFilter(state, pod, d.statuses);
@@ -152,22 +182,34 @@ export class Scheduler {
     const decision: Decision = { ...base, outcome: 'Unschedulable', message: msg, evaluated: d.statuses.size, feasible: 0, ...rejectionsOf(d.statuses), scores: [] };
     if (d.postFilterMsg) decision.preemption = d.postFilterMsg;
     if (nominatedNode) decision.preemption = `nominated node ${nominatedNode}; victims are being deleted`;
-    this.fail(fw, qp, pod, 'Unschedulable', msg, true, decision, nominatedNode);
+    this.fail(fw, qp, pod, 'Unschedulable', msg, true, decision, d.unschedulablePlugins, nominatedNode);
   }
 
-  private fail(fw: Framework, qp: QueuedPod, pod: Pod, reason: string, msg: string, unschedulable: boolean, d: Decision, nominated?: string): void {
+  private fail(fw: Framework, qp: QueuedPod, pod: Pod, reason: string, msg: string, unschedulable: boolean, d: Decision, plugins: ReadonlySet<string>, nominated?: string): void {
     this.failed++;
-    this.queue.addUnschedulable(qp, pod, unschedulable);
+    this.queue.addUnschedulable(qp, pod, unschedulable, plugins);
     this.o.recorders.get(fw.schedulerName)?.event(pod, 'Warning', 'FailedScheduling', msg);
     const cur = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
     const log = (e: unknown) => this.o.log?.(`scheduler: updating ${keyOf(pod)}: ${e instanceof Error ? e.message : String(e)}`);
     if (cur?.status !== 'False' || cur.reason !== reason || cur.message !== msg || nominated) {
       this.o.writer.podScheduledFalse(pod, reason, msg, nominated).catch(log);
     }
-    if (this.o.recordDecisions !== false) this.o.writer.recordDecision(pod, d).catch(log);
+    // A retry that reaches the same verdict does not rewrite the record (only its time would change).
+    if (this.o.recordDecisions !== false && !sameDecision(pod.metadata.annotations?.[DECISION_ANNOTATION], d)) this.o.writer.recordDecision(pod, d).catch(log);
   }
 
-  private async bindingCycle(fw: Framework, qp: QueuedPod, pod: Pod, node: string, state: ReturnType<Framework['newCycleState']>, d: Decision): Promise<void> {
+  /** Upstream's binding cycle (its own goroutine there, a promise here): wait at Permit, PreBind, Bind. */
+  private async bindingCycle(fw: Framework, qp: QueuedPod, pod: Pod, node: string, state: CycleState, d: Decision): Promise<void> {
+    const waited = await fw.waitOnPermit(pod);
+    if (waited) {
+      fw.runUnreserve(state, pod, node);
+      this.cache.forgetPod(pod);
+      const rejected = waited.isRejected();
+      this.fail(fw, qp, pod, rejected ? 'Unschedulable' : 'SchedulerError', waited.message(), rejected, { ...d, outcome: rejected ? 'Unschedulable' : 'Error', message: waited.message() }, new Set([waited.plugin]));
+      // Its resources are free again: other parked pods may fit (upstream moves them on an AssignedPodDelete).
+      this.queue.onEvent({ resource: 'AssignedPod', action: 'Delete', oldObj: { ...pod, spec: { ...pod.spec, nodeName: node } } });
+      return;
+    }
     let s: Status | undefined;
     try {
       s = (await fw.runPreBind(state, pod, node)) ?? (await fw.runBind(state, pod, node));
@@ -178,7 +220,7 @@ export class Scheduler {
     if (s) {
       fw.runUnreserve(state, pod, node);
       this.cache.forgetPod(pod);
-      this.fail(fw, qp, pod, 'SchedulerError', `Binding rejected: ${s.message()}`, false, { ...d, outcome: 'Error', message: s.message() });
+      this.fail(fw, qp, pod, 'SchedulerError', `Binding rejected: ${s.message()}`, false, { ...d, outcome: 'Error', message: s.message() }, new Set());
       this.queue.moveAllToActiveOrBackoff();
       return;
     }
@@ -186,7 +228,6 @@ export class Scheduler {
     this.nominated.delete(keyOf(pod));
     this.queue.done(pod);
     this.o.recorders.get(fw.schedulerName)?.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${node}`);
-    if (this.o.recordDecisions !== false) this.o.writer.recordDecision(pod, d).catch(() => undefined);
     this.o.onBound?.(pod, node);
   }
 

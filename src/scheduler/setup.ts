@@ -9,7 +9,7 @@ import { EventRecorder, SharedInformerFactory, isForbidden, unwrapTombstone, typ
 import { SchedulerCache } from './cache.js';
 import { POINT_METHOD, resolveProfiles, type KubeSchedulerConfiguration } from './config.js';
 import { DECISION_ANNOTATION, type Decision } from './decision.js';
-import type { CycleState, Handle, Plugin, PodDisruptionBudget, SchedulerApi } from './framework/interface.js';
+import type { ClusterEvent, CycleState, Handle, Plugin, PluginFactory, PodDisruptionBudget, SchedulerApi, Workloads } from './framework/interface.js';
 import type { NodeInfo } from './framework/node-info.js';
 import type { PodInfo } from './framework/pod-info.js';
 import { Framework } from './framework/runtime.js';
@@ -32,7 +32,14 @@ interface PriorityClass extends KObject {
 
 const rfc3339 = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
-export function setupScheduler(client: Client, cfg: KubeSchedulerConfiguration, o: { log?: (m: string) => void; recordDecisions?: boolean } = {}): SchedulerSetup {
+export interface SetupOptions {
+  log?: (m: string) => void;
+  recordDecisions?: boolean;
+  /** Extra plugins by name (upstream WithFrameworkOutOfTreeRegistry), usable in the config's profiles. */
+  outOfTreeRegistry?: Record<string, PluginFactory>;
+}
+
+export function setupScheduler(client: Client, cfg: KubeSchedulerConfiguration, o: SetupOptions = {}): SchedulerSetup {
   const factory = new SharedInformerFactory(client);
   const pods = factory.informerFor<Pod>('pods');
   const nodes = factory.informerFor<Node>('nodes');
@@ -40,6 +47,11 @@ export function setupScheduler(client: Client, cfg: KubeSchedulerConfiguration, 
   // Created in run() once access is confirmed: without the right, spec.priority alone counts.
   let pcs: SharedInformer<PriorityClass> | undefined;
   const pdbs = factory.informerFor('poddisruptionbudgets.policy');
+  // For default topology spread constraints (upstream DefaultSelector): the pod's Services and controllers.
+  const services = factory.informerFor('services');
+  const rcs = factory.informerFor('replicationcontrollers');
+  const rss = factory.informerFor('replicasets.apps');
+  const sss = factory.informerFor('statefulsets.apps');
   const podsApi = client.resource<Pod>('pods');
   const cache = new SchedulerCache();
   let frameworks: Framework[] = [];
@@ -52,9 +64,9 @@ export function setupScheduler(client: Client, cfg: KubeSchedulerConfiguration, 
   const priority = (p: Pod): number => p.spec?.priority ?? pcOf(p)?.value ?? 0;
 
   const api: SchedulerApi = {
-    async bind(pod, node) {
+    async bind(pod, node, annotations) {
       await podsApi.inNamespace(pod.metadata.namespace ?? 'default').subresource(pod.metadata.name ?? '', 'binding', {
-        body: { apiVersion: 'v1', kind: 'Binding', metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace, uid: pod.metadata.uid }, target: { apiVersion: 'v1', kind: 'Node', name: node } },
+        body: { apiVersion: 'v1', kind: 'Binding', metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace, uid: pod.metadata.uid, annotations }, target: { apiVersion: 'v1', kind: 'Node', name: node } },
       });
     },
     async deletePod(victim, reason) {
@@ -73,6 +85,8 @@ export function setupScheduler(client: Client, cfg: KubeSchedulerConfiguration, 
   const handleFor = (fw: () => Framework): Handle => ({
     nodes: () => cache.nodes(),
     node: (n) => cache.node(n),
+    havePodsWithRequiredAntiAffinity: () => cache.havePodsWithRequiredAntiAffinity(),
+    havePodsWithAffinity: () => cache.havePodsWithAffinity(),
     namespaceLabels: (ns) => namespaces.get('', ns)?.metadata.labels,
     priority,
     runFilters: (s: CycleState, p: Pod, n: NodeInfo) => fw().runFilters(s, p, n),
@@ -80,20 +94,29 @@ export function setupScheduler(client: Client, cfg: KubeSchedulerConfiguration, 
     runRemovePod: (s: CycleState, p: Pod, r: PodInfo, n: NodeInfo) => fw().runRemovePod(s, p, r, n),
     api,
     pdbs: () => pdbs.list() as PodDisruptionBudget[],
+    workloads: (ns) => ({
+      services: services.list().filter((o) => o.metadata.namespace === ns) as Workloads['services'],
+      replicationControllers: rcs.list().filter((o) => o.metadata.namespace === ns) as Workloads['replicationControllers'],
+      replicaSets: rss.list().filter((o) => o.metadata.namespace === ns) as Workloads['replicaSets'],
+      statefulSets: sss.list().filter((o) => o.metadata.namespace === ns) as Workloads['statefulSets'],
+    }),
+    waitingPods: () => [...fw().waitingPods.values()],
+    getWaitingPod: (uid) => fw().waitingPods.get(uid),
   });
 
+  const registry: Record<string, PluginFactory> = { ...REGISTRY, ...o.outOfTreeRegistry };
   const profiles = resolveProfiles(cfg, (name, pt) => {
-    const f = REGISTRY[name];
+    const f = registry[name];
     if (!f) return false;
     const probe = f({}, handleFor(() => frameworks[0]!)) as Plugin & Record<string, unknown>;
     return typeof probe[POINT_METHOD[pt]] === 'function';
-  });
+  }, registry);
   const byName = new Map<string, Framework>();
   for (const p of profiles) {
     let fw: Framework | undefined;
     const h = handleFor(() => fw!);
     const instances = new Map<string, Plugin>();
-    for (const names of Object.values(p.plugins.points)) for (const n of names) if (!instances.has(n)) instances.set(n, REGISTRY[n]!(p.args[n] ?? {}, h));
+    for (const names of Object.values(p.plugins.points)) for (const n of names) if (!instances.has(n)) instances.set(n, registry[n]!(p.args[n] ?? {}, h));
     fw = new Framework(p.schedulerName, instances, p.plugins, h, p.percentageOfNodesToScore);
     byName.set(p.schedulerName, fw);
   }
@@ -124,7 +147,7 @@ export function setupScheduler(client: Client, cfg: KubeSchedulerConfiguration, 
     recordDecisions: o.recordDecisions,
     log: o.log,
   });
-  wireHandlers(scheduler, cache, pods, nodes);
+  wireHandlers(scheduler, cache, pods, nodes, namespaces);
 
   return {
     scheduler,
@@ -148,20 +171,41 @@ export function setupScheduler(client: Client, cfg: KubeSchedulerConfiguration, 
 }
 
 const terminal = (p: Pod) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
-const hasInterPodTerms = (p: Pod) => !!(p.spec?.affinity?.podAffinity || p.spec?.affinity?.podAntiAffinity || p.spec?.topologySpreadConstraints?.length);
 
-/** Informer events → cache and queue (upstream eventhandlers.go). */
-function wireHandlers(s: Scheduler, cache: SchedulerCache, pods: SharedInformer<Pod>, nodes: SharedInformer<Node>): void {
-  const onPod = (p: Pod) => {
+/**
+ * Did a pending pod change in a way that could change its scheduling (upstream
+ * isPodUpdated)? The scheduler's own writes — status, the decision annotation —
+ * do not count, so they do not re-queue a parked pod.
+ */
+export function isPodUpdated(old: Pod, cur: Pod): boolean {
+  const strip = (p: Pod) => {
+    const { resourceVersion: _rv, generation: _g, managedFields: _mf, finalizers: _f, annotations, ...meta } = p.metadata as Pod['metadata'] & { generation?: number; managedFields?: unknown; finalizers?: unknown };
+    const a = { ...annotations };
+    delete a[DECISION_ANNOTATION];
+    return { ...p, metadata: { ...meta, annotations: a }, status: undefined };
+  };
+  return JSON.stringify(strip(old)) !== JSON.stringify(strip(cur));
+}
+
+const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/** Informer events → cache, queue and cluster events for the queueing hints (upstream eventhandlers.go). */
+function wireHandlers(s: Scheduler, cache: SchedulerCache, pods: SharedInformer<Pod>, nodes: SharedInformer<Node>, namespaces: SharedInformer<KObject>): void {
+  const ev = (resource: ClusterEvent['resource'], action: ClusterEvent['action'], oldObj?: unknown, newObj?: unknown) => s.onEvent({ resource, action, oldObj, newObj });
+  const onPod = (old: Pod | undefined, p: Pod) => {
     if (p.spec?.nodeName) {
       s.queue.delete(p);
       if (terminal(p)) {
+        const known = cache.hasPod(p);
         cache.removePod(p);
-        s.queue.moveAllToActiveOrBackoff();
+        if (known) ev('AssignedPod', 'Delete', p);
       } else {
-        const isNew = !cache.isAssumed(p);
+        const wasAssumed = cache.isAssumed(p);
+        const known = cache.hasPod(p);
         cache.addOrUpdatePod(p);
-        if (isNew) s.queue.moveAllToActiveOrBackoff(hasInterPodTerms);
+        // Our own binding confirmed is no news: the cycle already counted the pod.
+        if (!known || (!wasAssumed && !old?.spec?.nodeName)) ev('AssignedPod', 'Add', undefined, p);
+        else if (!wasAssumed && old && (!sameJson(old.metadata.labels, p.metadata.labels) || !sameJson(old.spec?.containers?.map((c) => c.resources), p.spec?.containers?.map((c) => c.resources)))) ev('AssignedPod', 'Update', old, p);
       }
       return;
     }
@@ -169,31 +213,43 @@ function wireHandlers(s: Scheduler, cache: SchedulerCache, pods: SharedInformer<
     const key = `${p.metadata.namespace ?? ''}/${p.metadata.name ?? ''}`;
     if (n) s.nominated.set(key, { pod: p, node: n });
     else s.nominated.delete(key);
-    if (s.responsibleFor(p)) s.enqueue(p);
+    if (s.responsibleFor(p)) s.enqueue(p, old ? isPodUpdated(old, p) : true);
     else s.queue.delete(p);
   };
   pods.addEventHandler({
-    onAdd: (p) => onPod(p),
-    onUpdate: (_old, p) => onPod(p),
+    onAdd: (p) => onPod(undefined, p),
+    onUpdate: (old, p) => onPod(old, p),
     onDelete: (obj: Pod | DeletedFinalStateUnknown<Pod>) => {
       const p = unwrapTombstone(obj);
       s.queue.delete(p);
       s.nominated.delete(`${p.metadata.namespace ?? ''}/${p.metadata.name ?? ''}`);
       if (p.spec?.nodeName || cache.isAssumed(p)) {
+        const placed = cache.hasPod(p);
         cache.removePod(p);
-        s.queue.moveAllToActiveOrBackoff();
+        if (placed || p.spec?.nodeName) ev('AssignedPod', 'Delete', p);
       }
     },
   });
   nodes.addEventHandler({
     onAdd: (n) => {
       cache.addOrUpdateNode(n);
-      s.queue.moveAllToActiveOrBackoff();
+      ev('Node', 'Add', undefined, n);
     },
     onUpdate: (old, n) => {
       cache.addOrUpdateNode(n);
-      if (JSON.stringify([old.metadata.labels, old.spec, old.status?.allocatable]) !== JSON.stringify([n.metadata.labels, n.spec, n.status?.allocatable])) s.queue.moveAllToActiveOrBackoff();
+      // Heartbeats (conditions, times) are no news to the scheduler.
+      if (!sameJson([old.metadata.labels, old.spec, old.status?.allocatable, old.status?.images], [n.metadata.labels, n.spec, n.status?.allocatable, n.status?.images])) ev('Node', 'Update', old, n);
     },
-    onDelete: (obj: Node | DeletedFinalStateUnknown<Node>) => cache.removeNode(unwrapTombstone(obj).metadata.name ?? ''),
+    onDelete: (obj: Node | DeletedFinalStateUnknown<Node>) => {
+      const n = unwrapTombstone(obj);
+      cache.removeNode(n.metadata.name ?? '');
+      ev('Node', 'Delete', n);
+    },
+  });
+  namespaces.addEventHandler({
+    onAdd: (n) => ev('Namespace', 'Add', undefined, n),
+    onUpdate: (old, n) => {
+      if (!sameJson(old.metadata.labels, n.metadata.labels)) ev('Namespace', 'Update', old, n);
+    },
   });
 }

@@ -11,6 +11,9 @@ import type { Node, Pod } from './types.js';
 export const MAX_NODE_SCORE = 100;
 export const MIN_NODE_SCORE = 0;
 
+/** CycleState key: annotations a binder should put on the Binding (the scheduler's decision record). */
+export const BINDING_ANNOTATIONS_KEY = 'k8ts/binding-annotations';
+
 /** Per-cycle scratch space; plugins key their state by their own name ("PreFilter" + name). */
 export class CycleState {
   private readonly data = new Map<string, unknown>();
@@ -53,6 +56,10 @@ export interface Handle {
   /** Every node the scheduler knows, in a stable order. */
   nodes(): NodeInfo[];
   node(name: string): NodeInfo | undefined;
+  /** Nodes holding pods with required anti-affinity (a subset of nodes(); optional: plugins scan otherwise). */
+  havePodsWithRequiredAntiAffinity?(): NodeInfo[];
+  /** Nodes holding pods with any (anti-)affinity term (optional, as above). */
+  havePodsWithAffinity?(): NodeInfo[];
   namespaceLabels(ns: string): Record<string, string> | undefined;
   /** The pod's effective priority (spec.priority, else its PriorityClass's value). */
   priority(pod: Pod): number;
@@ -61,9 +68,31 @@ export interface Handle {
   /** Run PreFilterExtensions AddPod/RemovePod so the cycle state follows a what-if change. */
   runAddPod(state: CycleState, pod: Pod, added: PodInfo, node: NodeInfo): void;
   runRemovePod(state: CycleState, pod: Pod, removed: PodInfo, node: NodeInfo): void;
+  /** Services, ReplicationControllers, ReplicaSets and StatefulSets of a namespace (default spread constraints' selectors). */
+  workloads(ns: string): Workloads;
+  /** Pods waiting at Permit (upstream IterateOverWaitingPods / GetWaitingPod). */
+  waitingPods(): WaitingPodHandle[];
+  getWaitingPod(uid: string): WaitingPodHandle | undefined;
   /** Side effects through the API server (preemption, binding). */
   api: SchedulerApi;
   pdbs(): PodDisruptionBudget[];
+}
+
+/** The objects upstream's DefaultSelector derives a pod's selector from. */
+export interface Workloads {
+  services: { spec?: { selector?: Record<string, string> | null } }[];
+  replicationControllers: { spec?: { selector?: Record<string, string> | null } }[];
+  replicaSets: { spec?: { selector?: import('../../api/index.js').LabelSelectorObject | null } }[];
+  statefulSets: { spec?: { selector?: import('../../api/index.js').LabelSelectorObject | null } }[];
+}
+
+/** A pod held at Permit: plugins allow it (all must) or reject it (one is enough). */
+export interface WaitingPodHandle {
+  readonly pod: Pod;
+  readonly node: string;
+  pendingPlugins(): string[];
+  allow(plugin: string): void;
+  reject(plugin: string, msg: string): void;
 }
 
 export interface PodDisruptionBudget {
@@ -73,13 +102,41 @@ export interface PodDisruptionBudget {
 }
 
 export interface SchedulerApi {
-  bind(pod: Pod, node: string): Promise<void>;
+  /** POST pods/<name>/binding; `annotations` ride on the Binding (the API server copies them onto the pod). */
+  bind(pod: Pod, node: string, annotations?: Record<string, string>): Promise<void>;
   deletePod(pod: Pod, reason: string): Promise<void>;
   setNominatedNode(pod: Pod, node: string | undefined): Promise<void>;
 }
 
+/**
+ * A change in the cluster that may make parked pods schedulable (upstream
+ * framework.ClusterEvent). `AssignedPod` is a pod bound to a node (added,
+ * updated, deleted or finished); `Wildcard` moves every parked pod.
+ */
+export interface ClusterEvent {
+  resource: 'Node' | 'AssignedPod' | 'Namespace' | 'Wildcard';
+  action: 'Add' | 'Update' | 'Delete';
+  oldObj?: unknown;
+  newObj?: unknown;
+}
+
+/** Queue: the event may make the pod pass this plugin; Skip: it cannot. */
+export type QueueingHint = 'Queue' | 'Skip';
+
+/** One event a plugin cares about, with its hint (none: always Queue). */
+export interface ClusterEventWithHint {
+  resource: ClusterEvent['resource'];
+  actions: ClusterEvent['action'][];
+  hint?: (pod: Pod, ev: ClusterEvent) => QueueingHint;
+}
+
 export interface Plugin {
   readonly name: string;
+  /**
+   * EnqueueExtensions: the events that could make a pod this plugin rejected
+   * schedulable. A plugin without it is retried on every event (as upstream).
+   */
+  eventsToRegister?(): ClusterEventWithHint[];
   preEnqueue?(pod: Pod): MaybeStatus;
   /** QueueSort: does `a` go before `b`? Only one per profile. */
   less?(a: QueuedPod, b: QueuedPod): boolean;

@@ -3,6 +3,16 @@ import { addTo, parseResources, type Resources } from './resources.js';
 import type { HostPort, PodInfo } from './pod-info.js';
 import type { Node } from './types.js';
 
+/** `nginx` → `docker.io/library/nginx:latest`, as container runtimes report image names. */
+export function normalizedImageName(name: string): string {
+  let n = name;
+  if (!n.includes('@') && !/:[^/]+$/.test(n)) n += ':latest';
+  const first = n.split('/')[0] ?? '';
+  if (!n.includes('/')) n = 'docker.io/library/' + n;
+  else if (!first.includes('.') && !first.includes(':') && first !== 'localhost') n = 'docker.io/' + n;
+  return n;
+}
+
 export class NodeInfo {
   readonly pods = new Map<string, PodInfo>();
   requested: Resources = {};
@@ -12,6 +22,10 @@ export class NodeInfo {
   /** Pods here with (anti-)affinity terms: InterPodAffinity only looks at these. */
   podsWithAffinity = 0;
   podsWithRequiredAntiAffinity = 0;
+  /** The node's images by normalised name → size (ImageLocality). */
+  imageSizes!: Map<string, number>;
+  /** Pods here per namespace (PodTopologySpread skips nodes without any of the pod's namespace). */
+  private readonly nsCounts = new Map<string, number>();
   /** Bumped on every change (snapshots copy only changed nodes). */
   generation = 0;
 
@@ -22,11 +36,20 @@ export class NodeInfo {
     this.setNode(node);
   }
 
+  podsInNamespace(ns: string): number {
+    return this.nsCounts.get(ns) ?? 0;
+  }
+
   get labels(): Record<string, string> {
     return this.node.metadata.labels ?? {};
   }
 
   setNode(node: Node): void {
+    if (this.node !== node || !this.imageSizes) {
+      const m = new Map<string, number>();
+      for (const i of node.status?.images ?? []) for (const n of i.names ?? []) m.set(normalizedImageName(n), i.sizeBytes ?? 0);
+      this.imageSizes = m;
+    }
     this.node = node;
     this.allocatable = parseResources(node.status?.allocatable);
     // As upstream: a node that reports no `pods` allocatable takes no pods.
@@ -36,6 +59,8 @@ export class NodeInfo {
   addPod(pi: PodInfo): void {
     if (this.pods.has(pi.key)) this.removePod(pi.key);
     this.pods.set(pi.key, pi);
+    const ns = pi.pod.metadata.namespace ?? '';
+    this.nsCounts.set(ns, (this.nsCounts.get(ns) ?? 0) + 1);
     addTo(this.requested, pi.requests);
     addTo(this.nonZeroRequested, pi.nonZeroRequests);
     this.usedPorts.push(...pi.hostPorts);
@@ -48,6 +73,10 @@ export class NodeInfo {
     const pi = this.pods.get(key);
     if (!pi) return undefined;
     this.pods.delete(key);
+    const ns = pi.pod.metadata.namespace ?? '';
+    const left = (this.nsCounts.get(ns) ?? 1) - 1;
+    if (left > 0) this.nsCounts.set(ns, left);
+    else this.nsCounts.delete(ns);
     addTo(this.requested, pi.requests, -1);
     addTo(this.nonZeroRequested, pi.nonZeroRequests, -1);
     for (const hp of pi.hostPorts) {

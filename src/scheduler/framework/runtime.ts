@@ -1,5 +1,6 @@
 /** One profile's plugins per extension point, and how each point runs them (upstream frameworkruntime). */
-import { CycleState, MAX_NODE_SCORE, type Handle, type NodeScore, type Plugin, type PostFilterResult, type PreFilterResult } from './interface.js';
+import { realClock, type Clock } from '../../client/index.js';
+import { CycleState, MAX_NODE_SCORE, type ClusterEvent, type ClusterEventWithHint, type Handle, type WaitingPodHandle, type NodeScore, type Plugin, type PostFilterResult, type PreFilterResult } from './interface.js';
 import type { NodeInfo } from './node-info.js';
 import type { PodInfo } from './pod-info.js';
 import { Code, Status, unschedulable, type MaybeStatus } from './status.js';
@@ -21,8 +22,65 @@ export interface NodeScores {
   plugins: Record<string, number>;
 }
 
+/** Upstream's cap on a Permit plugin's wait. */
+export const MAX_PERMIT_TIMEOUT_MS = 15 * 60_000;
+
+/**
+ * A pod held at Permit (upstream framework.WaitingPod): it goes on to bind once
+ * every waiting plugin allows it; one rejection or a plugin's timeout rejects it.
+ */
+export class WaitingPod implements WaitingPodHandle {
+  private readonly timers = new Map<string, () => void>();
+  private settle!: (s: Status | undefined) => void;
+  private settled = false;
+  /** Resolves with undefined (allowed) or the rejection. */
+  readonly result: Promise<Status | undefined>;
+
+  constructor(
+    readonly pod: Pod,
+    readonly node: string,
+    waits: Map<string, number>,
+    clock: Clock,
+  ) {
+    this.result = new Promise((r) => (this.settle = r));
+    for (const [plugin, ms] of waits) {
+      this.timers.set(plugin, clock.setTimer(ms, () => this.reject(plugin, `rejected due to timeout after waiting ${goDuration(ms)} at plugin ${plugin}`)));
+    }
+  }
+
+  /** Plugins that have not allowed the pod yet. */
+  pendingPlugins(): string[] {
+    return [...this.timers.keys()];
+  }
+
+  allow(plugin: string): void {
+    const cancel = this.timers.get(plugin);
+    if (!cancel || this.settled) return;
+    cancel();
+    this.timers.delete(plugin);
+    if (this.timers.size === 0) this.finish(undefined);
+  }
+
+  reject(plugin: string, msg: string): void {
+    if (this.settled) return;
+    this.finish(new Status(Code.Unschedulable, msg).withPlugin(plugin));
+  }
+
+  private finish(s: Status | undefined): void {
+    this.settled = true;
+    for (const cancel of this.timers.values()) cancel();
+    this.timers.clear();
+    this.settle(s);
+  }
+}
+
 export class Framework {
   readonly byPoint: Record<ExtensionPoint, Plugin[]>;
+  /** Each plugin's EnqueueExtensions (undefined: it did not say, so every event may help). */
+  private readonly events = new Map<string, ClusterEventWithHint[] | undefined>();
+  /** Pods waiting at Permit, by uid (or key when no uid). */
+  readonly waitingPods = new Map<string, WaitingPod>();
+  clock: Clock = realClock;
 
   constructor(
     readonly schedulerName: string,
@@ -45,6 +103,42 @@ export class Framework {
       preBind: pick('preBind'),
       bind: pick('bind'),
     };
+    for (const [name, p] of plugins) this.events.set(name, p.eventsToRegister?.());
+  }
+
+  private readonly interestCache = new Map<string, Set<string>>();
+  /** Plugins that registered this kind of event, or registered nothing (every event may help them). */
+  interestedPlugins(ev: ClusterEvent): Set<string> {
+    const k = `${ev.resource}/${ev.action}`;
+    let set = this.interestCache.get(k);
+    if (!set) {
+      set = new Set();
+      for (const [name, regs] of this.events) if (!regs || regs.some((r) => r.resource === ev.resource && r.actions.includes(ev.action))) set.add(name);
+      this.interestCache.set(k, set);
+    }
+    return set;
+  }
+
+  /**
+   * Queueing hints: could `ev` make `pod` pass one of the plugins that rejected
+   * it? Yes if any registered hint of those plugins says Queue (or a plugin
+   * registers no events at all, or a hint throws — as upstream).
+   */
+  isSchedulableAfter(pod: Pod, rejectedBy: ReadonlySet<string>, ev: ClusterEvent): boolean {
+    for (const name of rejectedBy) {
+      if (!this.events.has(name)) return true;
+      const regs = this.events.get(name);
+      if (!regs) return true;
+      for (const r of regs) {
+        if (r.resource !== ev.resource || !r.actions.includes(ev.action)) continue;
+        try {
+          if (!r.hint || r.hint(pod, ev) === 'Queue') return true;
+        } catch {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   runPreEnqueue(pod: Pod): Status | undefined {
@@ -143,13 +237,34 @@ export class Framework {
     for (const p of [...this.byPoint.reserve].reverse()) p.unreserve?.(state, pod, node);
   }
 
+  /**
+   * Permit: a rejection or error comes back; plugins answering Wait put the
+   * pod in `waitingPods` (see waitOnPermit) with their timeouts (capped at 15 min).
+   */
   runPermit(state: CycleState, pod: Pod, node: string): Status | undefined {
+    const waits = new Map<string, number>();
     for (const p of this.byPoint.permit) {
-      const [s] = p.permit!(state, pod, node);
-      // Waiting pods are not supported by any built-in plugin; Wait is treated as a rejection.
-      if (s && !s.isSuccess()) return s.withPlugin(p.name);
+      const [s, timeoutMs] = p.permit!(state, pod, node);
+      if (!s || s.isSuccess()) continue;
+      if (s.code === Code.Wait) {
+        waits.set(p.name, Math.max(0, Math.min(MAX_PERMIT_TIMEOUT_MS, timeoutMs)));
+        continue;
+      }
+      return s.withPlugin(p.name);
     }
+    if (waits.size) this.waitingPods.set(waitKey(pod), new WaitingPod(pod, node, waits, this.clock));
     return undefined;
+  }
+
+  /** The binding cycle's first step: wait until a waiting pod is allowed or rejected (at once if it never waited). */
+  async waitOnPermit(pod: Pod): Promise<Status | undefined> {
+    const w = this.waitingPods.get(waitKey(pod));
+    if (!w) return undefined;
+    try {
+      return await w.result;
+    } finally {
+      this.waitingPods.delete(waitKey(pod));
+    }
   }
 
   async runPreBind(state: CycleState, pod: Pod, node: string): Promise<Status | undefined> {
@@ -173,4 +288,16 @@ export class Framework {
   newCycleState(): CycleState {
     return new CycleState();
   }
+}
+
+export const waitKey = (pod: Pod): string => pod.metadata.uid || `${pod.metadata.namespace ?? ''}/${pod.metadata.name ?? ''}`;
+
+/** A duration as Go's time.Duration prints it (100ms, 1.5s, 2m0s). */
+export function goDuration(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  if (ms < 60_000) return `${+(ms / 1000).toFixed(3)}s`;
+  const m = Math.floor(ms / 60_000);
+  const rest = ms - m * 60_000;
+  if (m < 60) return `${m}m${+(rest / 1000).toFixed(3)}s`;
+  return `${Math.floor(m / 60)}h${m % 60}m${+(rest / 1000).toFixed(3)}s`;
 }

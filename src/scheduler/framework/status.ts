@@ -34,8 +34,9 @@ export class Status {
   isRejected(): boolean {
     return this.code === Code.Unschedulable || this.code === Code.UnschedulableAndUnresolvable;
   }
+  private msg: string | undefined;
   message(): string {
-    return this.reasons.join(', ');
+    return (this.msg ??= this.reasons.join(', '));
   }
   withPlugin(name: string): Status {
     if (!this.plugin) this.plugin = name;

@@ -1,5 +1,5 @@
 /** Tiny builders for plugin tests (upstream st.MakePod / st.MakeNode in spirit). */
-import { CycleState, type Handle, type Plugin, type SchedulerApi } from './interface.js';
+import { CycleState, type Handle, type Plugin, type SchedulerApi, type Workloads } from './interface.js';
 import { NodeInfo } from './node-info.js';
 import { newPodInfo } from './pod-info.js';
 import type { Node, Pod, PodSpec } from './types.js';
@@ -40,7 +40,7 @@ export const noApi: SchedulerApi = {
 };
 
 /** A Handle over fixed nodes; filters run `filters` in order. */
-export function testHandle(nodes: NodeInfo[], filters: Plugin[] = [], o: { nsLabels?: Record<string, Record<string, string>>; api?: SchedulerApi } = {}): Handle {
+export function testHandle(nodes: NodeInfo[], filters: Plugin[] = [], o: { nsLabels?: Record<string, Record<string, string>>; api?: SchedulerApi; workloads?: Record<string, Workloads> } = {}): Handle {
   return {
     nodes: () => nodes,
     node: (n) => nodes.find((x) => x.name === n),
@@ -57,6 +57,9 @@ export function testHandle(nodes: NodeInfo[], filters: Plugin[] = [], o: { nsLab
     runRemovePod: (s, p, r, n) => filters.forEach((f) => f.removePod?.(s, p, r, n)),
     api: o.api ?? noApi,
     pdbs: () => [],
+    waitingPods: () => [],
+    getWaitingPod: () => undefined,
+    workloads: (ns) => o.workloads?.[ns] ?? { services: [], replicationControllers: [], replicaSets: [], statefulSets: [] },
   };
 }
 

@@ -3,7 +3,7 @@ import { MAX_NODE_SCORE, type Handle, type Plugin } from '../../framework/interf
 import type { NodeInfo } from '../../framework/node-info.js';
 import { newPodInfo, termMatches, type AffinityTerm, type PodInfo } from '../../framework/pod-info.js';
 import { skip, unresolvable, unschedulable } from '../../framework/status.js';
-import type { Pod } from '../../framework/types.js';
+import type { Node, Pod } from '../../framework/types.js';
 import { INTER_POD_AFFINITY } from '../names/names.js';
 
 export const NAME = INTER_POD_AFFINITY;
@@ -12,28 +12,34 @@ export const ERR_AFFINITY = "node(s) didn't match pod affinity rules";
 export const ERR_ANTI_AFFINITY = "node(s) didn't match pod anti-affinity rules";
 
 type Counts = Map<string, number>;
-const pair = (k: string, v: string): string => `${k}\u0000${v}`;
+/** topologyKey → topology value → count (no string building per node in Filter). */
+type TopoCounts = Map<string, Map<string, number>>;
 
 class PreFilterState {
   constructor(
     readonly podInfo: PodInfo,
-    readonly existingAnti: Counts = new Map(),
-    readonly affinity: Counts = new Map(),
-    readonly anti: Counts = new Map(),
+    readonly existingAnti: TopoCounts = new Map(),
+    readonly affinity: TopoCounts = new Map(),
+    readonly anti: TopoCounts = new Map(),
   ) {}
   clone(): PreFilterState {
-    return new PreFilterState(this.podInfo, new Map(this.existingAnti), new Map(this.affinity), new Map(this.anti));
+    const copy = (c: TopoCounts): TopoCounts => new Map([...c].map(([k, m]) => [k, new Map(m)]));
+    return new PreFilterState(this.podInfo, copy(this.existingAnti), copy(this.affinity), copy(this.anti));
   }
 }
 
 const PRE_FILTER_KEY = 'PreFilter' + NAME;
 const PRE_SCORE_KEY = 'PreScore' + NAME;
 
-function bump(c: Counts, k: string, d: number): void {
-  const v = (c.get(k) ?? 0) + d;
-  if (v === 0) c.delete(k);
-  else c.set(k, v);
+function bump(c: TopoCounts, key: string, val: string, d: number): void {
+  let m = c.get(key);
+  if (!m) c.set(key, (m = new Map()));
+  const v = (m.get(val) ?? 0) + d;
+  if (v === 0) m.delete(val);
+  else m.set(val, v);
+  if (m.size === 0) c.delete(key);
 }
+const countOf = (c: TopoCounts, key: string, val: string): number => c.get(key)?.get(val) ?? 0;
 
 export function newInterPodAffinity(args: { hardPodAffinityWeight?: number } = {}, h: Handle): Plugin {
   const hardWeight = args.hardPodAffinityWeight ?? 1;
@@ -45,25 +51,47 @@ export function newInterPodAffinity(args: { hardPodAffinityWeight?: number } = {
     const labels = node.labels;
     for (const t of existing.requiredAntiAffinity) {
       const v = labels[t.topologyKey];
-      if (v !== undefined && matches(t, s.podInfo.pod)) bump(s.existingAnti, pair(t.topologyKey, v), d);
+      if (v !== undefined && matches(t, s.podInfo.pod)) bump(s.existingAnti, t.topologyKey, v, d);
     }
     for (const t of s.podInfo.requiredAffinity) {
       const v = labels[t.topologyKey];
-      if (v !== undefined && matches(t, existing.pod)) bump(s.affinity, pair(t.topologyKey, v), d);
+      if (v !== undefined && matches(t, existing.pod)) bump(s.affinity, t.topologyKey, v, d);
     }
     for (const t of s.podInfo.requiredAntiAffinity) {
       const v = labels[t.topologyKey];
-      if (v !== undefined && matches(t, existing.pod)) bump(s.anti, pair(t.topologyKey, v), d);
+      if (v !== undefined && matches(t, existing.pod)) bump(s.anti, t.topologyKey, v, d);
     }
   }
 
   return {
     name: NAME,
+    eventsToRegister: () => [
+      // Upstream isSchedulableAfterPodChange: a pod matching the pod's affinity appeared or changed;
+      // a pod matching its anti-affinity, or whose anti-affinity rejected it, left or changed.
+      { resource: 'AssignedPod', actions: ['Add', 'Update', 'Delete'], hint: (pod, ev) => {
+        const pi = newPodInfo(pod);
+        for (const o of [ev.oldObj, ev.newObj] as (Pod | undefined)[]) {
+          if (!o) continue;
+          if (ev.action !== 'Delete' && [...pi.requiredAffinity, ...pi.preferredAffinity].some((t) => matches(t, o))) return 'Queue';
+          if (ev.action !== 'Add') {
+            if ([...pi.requiredAntiAffinity, ...pi.preferredAntiAffinity].some((t) => matches(t, o))) return 'Queue';
+            if (newPodInfo(o).requiredAntiAffinity.some((t) => matches(t, pod))) return 'Queue';
+          }
+        }
+        return 'Skip';
+      } },
+      // Topology labels: a new node, or a node's labels changed.
+      { resource: 'Node', actions: ['Add', 'Update'], hint: (_pod, ev) => (!ev.oldObj || JSON.stringify((ev.oldObj as Node).metadata.labels) !== JSON.stringify((ev.newObj as Node).metadata.labels) ? 'Queue' : 'Skip') },
+      // namespaceSelector terms follow namespace labels.
+      { resource: 'Namespace', actions: ['Add', 'Update'] },
+    ],
     preFilter(state, pod, nodes) {
       const pi = newPodInfo(pod);
       const s = new PreFilterState(pi);
       const own = pi.requiredAffinity.length + pi.requiredAntiAffinity.length > 0;
-      for (const n of nodes) {
+      // Without terms of its own, only existing pods' anti-affinity matters: look at just those nodes.
+      const scan = own || !h.havePodsWithRequiredAntiAffinity || nodes !== h.nodes() ? nodes : h.havePodsWithRequiredAntiAffinity();
+      for (const n of scan) {
         if (!own && n.podsWithRequiredAntiAffinity === 0) continue;
         for (const e of n.pods.values()) {
           if (!own && e.requiredAntiAffinity.length === 0) continue;
@@ -90,14 +118,17 @@ export function newInterPodAffinity(args: { hardPodAffinityWeight?: number } = {
       for (const t of s.podInfo.requiredAffinity) {
         const v = labels[t.topologyKey];
         if (v === undefined) return unresolvable(ERR_AFFINITY);
-        if ((s.affinity.get(pair(t.topologyKey, v)) ?? 0) <= 0) podsExist = false;
+        if (countOf(s.affinity, t.topologyKey, v) <= 0) podsExist = false;
       }
       if (!podsExist && !(s.affinity.size === 0 && s.podInfo.requiredAffinity.every((t) => matches(t, pod)))) return unresolvable(ERR_AFFINITY);
       for (const t of s.podInfo.requiredAntiAffinity) {
         const v = labels[t.topologyKey];
-        if (v !== undefined && (s.anti.get(pair(t.topologyKey, v)) ?? 0) > 0) return unschedulable(ERR_ANTI_AFFINITY);
+        if (v !== undefined && countOf(s.anti, t.topologyKey, v) > 0) return unschedulable(ERR_ANTI_AFFINITY);
       }
-      if (s.existingAnti.size) for (const [k, v] of Object.entries(labels)) if ((s.existingAnti.get(pair(k, v)) ?? 0) > 0) return unschedulable(ERR_EXISTING_ANTI_AFFINITY);
+      for (const [k, m] of s.existingAnti) {
+        const v = labels[k];
+        if (v !== undefined && (m.get(v) ?? 0) > 0) return unschedulable(ERR_EXISTING_ANTI_AFFINITY);
+      }
       return undefined;
     },
     preScore(state, pod) {
@@ -112,7 +143,7 @@ export function newInterPodAffinity(args: { hardPodAffinityWeight?: number } = {
         m.set(val, (m.get(val) ?? 0) + w);
       };
       let sawAffinity = false;
-      for (const n of h.nodes()) {
+      for (const n of hasOwn || !h.havePodsWithAffinity ? h.nodes() : h.havePodsWithAffinity()) {
         if (!hasOwn && n.podsWithAffinity === 0) continue;
         const labels = n.labels;
         for (const e of n.pods.values()) {

@@ -1,7 +1,7 @@
 /** NodeAffinity: nodeSelector and required node affinity filter; preferred terms score (sum of matching weights). */
 import type { Plugin } from '../../framework/interface.js';
 import { skip, unresolvable } from '../../framework/status.js';
-import type { NodeSelectorTerm, Pod } from '../../framework/types.js';
+import type { Node, NodeSelectorTerm, Pod } from '../../framework/types.js';
 import { matchTerm, matchTerms, podMatchesNodeSelectorAndAffinity } from '../helper/node-selector.js';
 import { normalize } from '../helper/normalize-score.js';
 import { NODE_AFFINITY } from '../names/names.js';
@@ -30,8 +30,15 @@ function pinnedNodeNames(pod: Pod): Set<string> | undefined {
 
 export function newNodeAffinity(args: NodeAffinityArgs = {}): Plugin {
   const added = args.addedAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
+  const matches = (pod: Pod, node: Node) => (!added || matchTerms(added, node)) && podMatchesNodeSelectorAndAffinity(pod, node);
   return {
     name: NAME,
+    // A node that now matches the pod's selector/affinity and did not before.
+    eventsToRegister: () => [{ resource: 'Node', actions: ['Add', 'Update'], hint: (pod, ev) => {
+      if (!matches(pod, ev.newObj as Node)) return 'Skip';
+      const old = ev.oldObj as Node | undefined;
+      return !old || !matches(pod, old) ? 'Queue' : 'Skip';
+    } }],
     preFilter(_state, pod) {
       const hasSelector = Object.keys(pod.spec?.nodeSelector ?? {}).length > 0;
       const req = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;

@@ -1,5 +1,6 @@
 /** NodePorts: a pod's hostPorts must be free on the node (0.0.0.0 conflicts with every IP). */
 import type { Plugin } from '../../framework/interface.js';
+import type { Pod } from '../../framework/types.js';
 import type { HostPort } from '../../framework/pod-info.js';
 import { newPodInfo } from '../../framework/pod-info.js';
 import { skip, unschedulable } from '../../framework/status.js';
@@ -17,6 +18,15 @@ export function conflicts(want: HostPort, used: HostPort): boolean {
 export function newNodePorts(): Plugin {
   return {
     name: NAME,
+    eventsToRegister: () => [
+      // A deleted pod frees ports only if it held one the pod wants.
+      { resource: 'AssignedPod', actions: ['Delete'], hint: (pod, ev) => {
+        const want = newPodInfo(pod).hostPorts;
+        const freed = newPodInfo(ev.oldObj as Pod).hostPorts;
+        return want.some((w) => freed.some((f) => conflicts(w, f))) ? 'Queue' : 'Skip';
+      } },
+      { resource: 'Node', actions: ['Add'] },
+    ],
     preFilter(state, pod) {
       const ports = newPodInfo(pod).hostPorts;
       if (ports.length === 0) return [undefined, skip()];

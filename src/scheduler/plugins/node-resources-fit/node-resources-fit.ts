@@ -1,7 +1,8 @@
 /** NodeResourcesFit: the pod's requests must fit the node's free allocatable; scores by a strategy (LeastAllocated default). */
 import { MAX_NODE_SCORE, type Plugin } from '../../framework/interface.js';
 import type { NodeInfo } from '../../framework/node-info.js';
-import { podRequests, CPU, MEMORY, PODS, type Resources } from '../../framework/resources.js';
+import { parseResources, podRequests, CPU, MEMORY, PODS, type Resources } from '../../framework/resources.js';
+import type { Node, Pod } from '../../framework/types.js';
 import { unschedulable } from '../../framework/status.js';
 import { NODE_RESOURCES_FIT } from '../names/names.js';
 
@@ -26,12 +27,16 @@ export interface NodeResourcesFitArgs {
 const PRE_FILTER_KEY = 'PreFilter' + NAME;
 const PRE_SCORE_KEY = 'PreScore' + NAME;
 
+/** The requested resources in upstream's order of checking (computed once per cycle). */
+export function checkOrder(req: Resources): string[] {
+  return [CPU, MEMORY, 'ephemeral-storage', ...Object.keys(req).filter((k) => k !== CPU && k !== MEMORY && k !== 'ephemeral-storage' && k !== PODS).sort()].filter((r) => (req[r] ?? 0) !== 0);
+}
+
 /** Reasons the pod does not fit, in upstream's order (pods, cpu, memory, ephemeral-storage, then the rest). */
-export function fitsRequest(req: Resources, node: NodeInfo, ignored: Set<string> = new Set()): string[] {
+export function fitsRequest(req: Resources, node: NodeInfo, ignored: Set<string> = new Set(), order: string[] = checkOrder(req)): string[] {
   const reasons: string[] = [];
   const alloc = node.allocatable;
   if (node.pods.size + 1 > (alloc[PODS] ?? 0)) reasons.push(ERR_TOO_MANY_PODS);
-  const order = [CPU, MEMORY, 'ephemeral-storage', ...Object.keys(req).filter((k) => k !== CPU && k !== MEMORY && k !== 'ephemeral-storage' && k !== PODS).sort()];
   for (const r of order) {
     const want = req[r] ?? 0;
     if (want === 0 || ignored.has(r)) continue;
@@ -70,15 +75,43 @@ export function newNodeResourcesFit(args: NodeResourcesFitArgs = {}): Plugin {
     if (type === 'MostAllocated') return requested > capacity ? MAX_NODE_SCORE : Math.floor((requested * MAX_NODE_SCORE) / capacity);
     return Math.round(shapeScore(shape, Math.min(100, (requested * 100) / capacity)));
   };
+  /** Does the pod's request fit the node's allocatable at all (no other pods; upstream isFit)? */
+  const fitsEmpty = (req: Resources, node: Node) => {
+    const alloc = parseResources(node.status?.allocatable);
+    if ((alloc[PODS] ?? 0) < 1) return false;
+    return Object.entries(req).every(([r, v]) => v === 0 || ignored.has(r) || r === PODS || v <= (alloc[r] ?? 0));
+  };
   return {
     name: NAME,
+    eventsToRegister: () => [
+      // Freed resources: any assigned pod deleted (or finished); an update only if it asks for less.
+      { resource: 'AssignedPod', actions: ['Delete'] },
+      { resource: 'AssignedPod', actions: ['Update'], hint: (_pod, ev) => {
+        const before = podRequests(ev.oldObj as Pod);
+        const after = podRequests(ev.newObj as Pod);
+        return Object.keys(before).some((r) => (after[r] ?? 0) < (before[r] ?? 0)) ? 'Queue' : 'Skip';
+      } },
+      // A new node big enough, or a node whose allocatable grew in a resource the pod requests.
+      { resource: 'Node', actions: ['Add', 'Update'], hint: (pod, ev) => {
+        const req = podRequests(pod);
+        const node = ev.newObj as Node;
+        if (!fitsEmpty(req, node)) return 'Skip';
+        const old = ev.oldObj as Node | undefined;
+        if (!old) return 'Queue';
+        const a0 = parseResources(old.status?.allocatable);
+        const a1 = parseResources(node.status?.allocatable);
+        const grew = [PODS, ...Object.keys(req)].some((r) => (a1[r] ?? 0) > (a0[r] ?? 0));
+        return grew ? 'Queue' : 'Skip';
+      } },
+    ],
     preFilter(state, pod) {
-      state.write(PRE_FILTER_KEY, podRequests(pod));
+      const req = podRequests(pod);
+      state.write(PRE_FILTER_KEY, { req, order: checkOrder(req) });
       return [undefined, undefined];
     },
     filter(state, pod, node) {
-      const req = state.read<Resources>(PRE_FILTER_KEY) ?? podRequests(pod);
-      const reasons = fitsRequest(req, node, ignored);
+      const pre = state.read<{ req: Resources; order: string[] }>(PRE_FILTER_KEY);
+      const reasons = pre ? fitsRequest(pre.req, node, ignored, pre.order) : fitsRequest(podRequests(pod), node, ignored);
       return reasons.length ? unschedulable(...reasons) : undefined;
     },
     preScore(state, pod) {

@@ -3,7 +3,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { filterAll, makeNode, makePod, nodeInfo, scoreAll } from '../../framework/testing.js';
 import type { Pod, TopologySpreadConstraint } from '../../framework/types.js';
-import { newPodTopologySpread } from './pod-topology-spread.js';
+import { labelSelectorToString } from '../../../api/index.js';
+import type { Workloads } from '../../framework/interface.js';
+import { defaultSelector, newPodTopologySpread, SYSTEM_DEFAULT_CONSTRAINTS } from './pod-topology-spread.js';
 
 const ZONE = 'zone';
 const web = (n: string) => makePod(n, {}, { labels: { app: 'web' } });
@@ -44,10 +46,56 @@ test('PodTopologySpread Score favours the emptier domains', () => {
   assert.ok(s[2]! > s[1]! && s[1]! > s[0]!, String(s));
 });
 
-test('PodTopologySpread default constraints apply to controller-owned pods only', () => {
-  const ns = [nodeInfo(makeNode('x', { labels: { 'topology.kubernetes.io/zone': 'a' } }))];
-  const owned = makePod('p', {}, { labels: { app: 'web' } });
-  owned.metadata.ownerReferences = [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: 'u1', controller: true }];
-  assert.deepEqual(scoreAll(newPodTopologySpread(), makePod('bare'), ns), [0]);
-  assert.deepEqual(scoreAll(newPodTopologySpread(), owned, ns), [100]);
+test('PodTopologySpread system default constraints: pods selected by a Service/RS/RC/StatefulSet, spread by hostname and zone', () => {
+  const Z = 'topology.kubernetes.io/zone';
+  const mk = (name: string, zone: string, pods: Pod[]) => nodeInfo(makeNode(name, { labels: { [Z]: zone } }), pods);
+  const app = (n: string) => makePod(n, {}, { labels: { app: 'web' } });
+  // zone a: x (2 web pods), y (0); zone b: z (0).
+  const ns = [mk('x', 'a', [app('e1'), app('e2')]), mk('y', 'a', []), mk('z', 'b', [])];
+  const none: Workloads = { services: [], replicationControllers: [], replicaSets: [], statefulSets: [] };
+  const byRs: Workloads = { ...none, replicaSets: [{ spec: { selector: { matchLabels: { app: 'web' } } } }] };
+  const bySvc: Workloads = { ...none, services: [{ spec: { selector: { app: 'web' } } }] };
+  const h = (w: Workloads) => ({ workloads: () => w, nodes: () => ns });
+  // No Service or controller selects the pod: no default constraints (Skip → 0 everywhere).
+  assert.deepEqual(scoreAll(newPodTopologySpread({}, h(none)), app('p'), ns), [0, 0, 0]);
+  // Selected by a ReplicaSet (or a Service): the emptiest host in the emptiest zone wins.
+  for (const w of [byRs, bySvc]) {
+    const s = scoreAll(newPodTopologySpread({}, h(w)), app('p'), ns);
+    assert.ok(s[2]! > s[1]! && s[1]! > s[0]!, String(s));
+  }
+  // Pods with their own constraints ignore the defaults; defaultingType List with none configured has none.
+  assert.deepEqual(scoreAll(newPodTopologySpread({ defaultingType: 'List' }, h(byRs)), app('p'), ns), [0, 0, 0]);
+  // List with configured constraints uses them (hostname only here): y and z tie, x is worse.
+  const list = scoreAll(newPodTopologySpread({ defaultingType: 'List', defaultConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway' }] }, h(byRs)), app('p'), ns);
+  assert.ok(list[1] === list[2] && list[1]! > list[0]!, String(list));
+  // Upstream's system defaults: hostname maxSkew 3, zone maxSkew 5, both ScheduleAnyway.
+  assert.deepEqual(SYSTEM_DEFAULT_CONSTRAINTS.map((c) => [c.topologyKey, c.maxSkew, c.whenUnsatisfiable]), [
+    ['kubernetes.io/hostname', 3, 'ScheduleAnyway'],
+    ['topology.kubernetes.io/zone', 5, 'ScheduleAnyway'],
+  ]);
+});
+
+test('defaultSelector ANDs the selectors of every matching Service, RC, ReplicaSet and StatefulSet', () => {
+  const p = makePod('p', {}, { labels: { app: 'web', tier: 'fe' } });
+  const sel = defaultSelector(p, {
+    services: [{ spec: { selector: { app: 'web' } } }, { spec: { selector: { app: 'other' } } }, { spec: {} }],
+    replicationControllers: [{ spec: { selector: { tier: 'fe' } } }],
+    replicaSets: [{ spec: { selector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['web', 'api'] }] } } }],
+    statefulSets: [{ spec: { selector: { matchLabels: { app: 'db' } } } }],
+  })!;
+  assert.equal(labelSelectorToString(sel), 'app=web,tier=fe,app in (api,web)');
+  assert.equal(defaultSelector(p, { services: [], replicationControllers: [], replicaSets: [], statefulSets: [] }), undefined);
+});
+
+test('PodTopologySpread queueing hints: only pods it counts and nodes entering a domain', () => {
+  const pl = newPodTopologySpread();
+  const hints = pl.eventsToRegister!();
+  const podHint = hints.find((x) => x.resource === 'AssignedPod')!.hint!;
+  const nodeHint = hints.find((x) => x.resource === 'Node')!.hint!;
+  const p = pod([con()]);
+  assert.equal(podHint(p, { resource: 'AssignedPod', action: 'Delete', oldObj: web('gone') }), 'Queue');
+  assert.equal(podHint(p, { resource: 'AssignedPod', action: 'Delete', oldObj: makePod('other', {}, { labels: { app: 'db' } }) }), 'Skip');
+  assert.equal(nodeHint(p, { resource: 'Node', action: 'Add', newObj: makeNode('n', { labels: { [ZONE]: 'q' } }) }), 'Queue');
+  assert.equal(nodeHint(p, { resource: 'Node', action: 'Add', newObj: makeNode('n') }), 'Skip');
+  assert.equal(nodeHint(p, { resource: 'Node', action: 'Update', oldObj: makeNode('n', { labels: { [ZONE]: 'q', x: '1' } }), newObj: makeNode('n', { labels: { [ZONE]: 'q', x: '2' } }) }), 'Skip');
 });

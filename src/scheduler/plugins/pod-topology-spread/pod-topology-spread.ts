@@ -1,10 +1,10 @@
 /** PodTopologySpread: DoNotSchedule constraints filter by skew; ScheduleAnyway (and default) constraints score. */
 import { matchesLabels, selectorFromLabelSelector, type LabelSelector } from '../../../api/index.js';
-import { MAX_NODE_SCORE, type Plugin } from '../../framework/interface.js';
+import { MAX_NODE_SCORE, type ClusterEvent, type Handle, type Plugin, type Workloads } from '../../framework/interface.js';
 import type { NodeInfo } from '../../framework/node-info.js';
 import type { PodInfo } from '../../framework/pod-info.js';
 import { skip, unresolvable, unschedulable } from '../../framework/status.js';
-import type { Pod, TopologySpreadConstraint } from '../../framework/types.js';
+import type { Node, Pod, TopologySpreadConstraint } from '../../framework/types.js';
 import { findUntoleratedTaint, podMatchesNodeSelectorAndAffinity } from '../helper/node-selector.js';
 import { POD_TOPOLOGY_SPREAD } from '../names/names.js';
 
@@ -14,10 +14,11 @@ export const ERR_NODE_LABEL_NOT_MATCH = ERR_CONSTRAINTS_NOT_MATCH + ' (missing r
 
 export interface PodTopologySpreadArgs {
   defaultConstraints?: TopologySpreadConstraint[];
-  /** `System` (upstream default: zone 3 / hostname 5, ScheduleAnyway) or `List` (use defaultConstraints). */
+  /** `System` (upstream default: hostname maxSkew 3, zone maxSkew 5, ScheduleAnyway) or `List` (use defaultConstraints). */
   defaultingType?: 'System' | 'List';
 }
 
+/** Upstream's systemDefaultConstraints (pkg/scheduler/framework/plugins/podtopologyspread/plugin.go). */
 export const SYSTEM_DEFAULT_CONSTRAINTS: TopologySpreadConstraint[] = [
   { topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', maxSkew: 3 },
   { topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', maxSkew: 5 },
@@ -27,30 +28,60 @@ interface Constraint {
   c: TopologySpreadConstraint;
   key: string;
   selector: LabelSelector;
-  /** Default constraints select by the pod's controller (see README). */
-  ownerUid?: string;
   minDomains: number;
 }
 
 const pairKey = (k: string, v: string): string => `${k}\u0000${v}`;
-const controllerUid = (p: Pod): string | undefined => p.metadata.ownerReferences?.find((o) => o.controller)?.uid;
 
-function compile(pod: Pod, cs: TopologySpreadConstraint[], isDefault: boolean): Constraint[] {
+/**
+ * Upstream helper.DefaultSelector: the union (AND) of the selectors of the
+ * Services, ReplicationControllers, ReplicaSets and StatefulSets in the pod's
+ * namespace that select the pod; undefined when none does.
+ */
+export function defaultSelector(pod: Pod, w: Workloads): LabelSelector | undefined {
   const labels = pod.metadata.labels ?? {};
-  const owner = controllerUid(pod);
-  if (isDefault && !owner) return [];
+  const set: Record<string, string> = {};
+  const reqs: LabelSelector['requirements'][number][] = [];
+  for (const o of [...w.services, ...w.replicationControllers]) {
+    const sel = o.spec?.selector;
+    if (!sel || Object.keys(sel).length === 0) continue;
+    if (Object.entries(sel).every(([k, v]) => labels[k] === v)) Object.assign(set, sel);
+  }
+  for (const o of [...w.replicaSets, ...w.statefulSets]) {
+    if (!o.spec?.selector) continue;
+    let sel: LabelSelector;
+    try {
+      sel = selectorFromLabelSelector(o.spec.selector);
+    } catch {
+      continue;
+    }
+    if (matchesLabels(sel, labels)) reqs.push(...sel.requirements);
+  }
+  if (Object.keys(set).length === 0 && reqs.length === 0) return undefined;
+  return { requirements: [...selectorFromLabelSelector({ matchLabels: set }).requirements, ...reqs] };
+}
+
+function compile(pod: Pod, cs: TopologySpreadConstraint[], selectorOverride?: LabelSelector): Constraint[] {
+  const labels = pod.metadata.labels ?? {};
   return cs.map((c) => {
-    let selector = selectorFromLabelSelector(c.labelSelector ?? {});
+    let selector = selectorOverride ?? selectorFromLabelSelector(c.labelSelector ?? {});
     const extra = (c.matchLabelKeys ?? []).filter((k) => k in labels).map((k) => ({ key: k, operator: 'in' as const, values: [labels[k] ?? ''] }));
     if (extra.length) selector = { requirements: [...selector.requirements, ...extra] };
-    return { c, key: c.topologyKey, selector, ownerUid: isDefault ? owner : undefined, minDomains: c.minDomains ?? 1 };
+    return { c, key: c.topologyKey, selector, minDomains: c.minDomains ?? 1 };
   });
 }
 
 function counts(con: Constraint, pod: Pod, p: PodInfo): boolean {
   if (p.pod.metadata.namespace !== pod.metadata.namespace || p.pod.metadata.deletionTimestamp) return false;
-  if (con.ownerUid) return controllerUid(p.pod) === con.ownerUid;
   return matchesLabels(con.selector, p.pod.metadata.labels ?? {});
+}
+
+const HOSTNAME = 'kubernetes.io/hostname';
+
+function countIn(con: Constraint, pod: Pod, n: NodeInfo): number {
+  let c = 0;
+  for (const p of n.pods.values()) if (counts(con, pod, p)) c++;
+  return c;
 }
 
 /** Does the node count for this constraint under nodeAffinityPolicy (Honor default) and nodeTaintsPolicy (Ignore default)? */
@@ -66,27 +97,23 @@ class State {
   private mins: number[] | undefined;
   constructor(
     readonly constraints: Constraint[],
-    readonly matchNum: Map<string, number>,
+    /** Per constraint: matching pods by topology value (every eligible domain has an entry). */
+    readonly matchNum: Map<string, number>[],
     /** Does the incoming pod match each constraint's selector (counts itself)? */
     readonly selfMatch: number[],
   ) {}
   clone(): State {
-    return new State(this.constraints, new Map(this.matchNum), this.selfMatch);
+    return new State(this.constraints, this.matchNum.map((m) => new Map(m)), this.selfMatch);
   }
   changed(): void {
     this.mins = undefined;
   }
   minOf(i: number): number {
-    this.mins ??= this.constraints.map((con) => {
+    this.mins ??= this.constraints.map((con, j) => {
+      const m = this.matchNum[j]!;
       let min = Infinity;
-      let domains = 0;
-      const prefix = con.key + '\u0000';
-      for (const [k, n] of this.matchNum) {
-        if (!k.startsWith(prefix)) continue;
-        domains++;
-        if (n < min) min = n;
-      }
-      return domains < con.minDomains || min === Infinity ? 0 : min;
+      for (const n of m.values()) if (n < min) min = n;
+      return m.size < con.minDomains || min === Infinity ? 0 : min;
     });
     return this.mins[i] ?? 0;
   }
@@ -95,37 +122,71 @@ class State {
 const PRE_FILTER_KEY = 'PreFilter' + NAME;
 const PRE_SCORE_KEY = 'PreScore' + NAME;
 
-export function newPodTopologySpread(args: PodTopologySpreadArgs = {}): Plugin {
-  const defaults = (args.defaultingType ?? 'System') === 'System' ? SYSTEM_DEFAULT_CONSTRAINTS : (args.defaultConstraints ?? []);
+export function newPodTopologySpread(args: PodTopologySpreadArgs = {}, h?: Pick<Handle, 'workloads' | 'nodes'>): Plugin {
+  const systemDefaulted = (args.defaultingType ?? 'System') === 'System';
+  const defaults = systemDefaulted ? SYSTEM_DEFAULT_CONSTRAINTS : (args.defaultConstraints ?? []);
   const constraintsOf = (pod: Pod, when: 'DoNotSchedule' | 'ScheduleAnyway'): Constraint[] => {
     const own = pod.spec?.topologySpreadConstraints ?? [];
-    if (own.length) return compile(pod, own.filter((c) => c.whenUnsatisfiable === when), false);
-    return compile(pod, defaults.filter((c) => c.whenUnsatisfiable === when), true);
+    if (own.length) return compile(pod, own.filter((c) => c.whenUnsatisfiable === when));
+    const cs = defaults.filter((c) => c.whenUnsatisfiable === when);
+    if (cs.length === 0 || !h) return [];
+    const sel = defaultSelector(pod, h.workloads(pod.metadata.namespace ?? 'default'));
+    return sel ? compile(pod, cs, sel) : [];
   };
   const hasAllKeys = (cs: Constraint[], n: NodeInfo) => cs.every((c) => n.labels[c.key] !== undefined);
+  const hasKeys = (cs: Constraint[], n: Node | undefined) => !!n && cs.every((c) => n.metadata.labels?.[c.key] !== undefined);
+  /** Could a pod changing (added, relabelled, deleted) change the counts this pod is judged by? */
+  const podHint = (pod: Pod, ev: ClusterEvent) => {
+    const cs = constraintsOf(pod, 'DoNotSchedule');
+    for (const o of [ev.oldObj, ev.newObj] as (Pod | undefined)[]) {
+      if (o && o.metadata.namespace === pod.metadata.namespace && cs.some((c) => matchesLabels(c.selector, o.metadata.labels ?? {}))) return 'Queue';
+    }
+    return 'Skip';
+  };
+  /** A node entering or leaving a domain, or changing taints (nodeTaintsPolicy). */
+  const nodeHint = (pod: Pod, ev: ClusterEvent) => {
+    const cs = constraintsOf(pod, 'DoNotSchedule');
+    const old = ev.oldObj as Node | undefined;
+    const cur = ev.newObj as Node | undefined;
+    if (ev.action !== 'Update') return hasKeys(cs, old ?? cur) ? 'Queue' : 'Skip';
+    if (!hasKeys(cs, old) && !hasKeys(cs, cur)) return 'Skip';
+    const moved = cs.some((c) => old?.metadata.labels?.[c.key] !== cur?.metadata.labels?.[c.key]);
+    return moved || JSON.stringify(old?.spec?.taints) !== JSON.stringify(cur?.spec?.taints) ? 'Queue' : 'Skip';
+  };
   const update = (s: State, pod: Pod, p: PodInfo, n: NodeInfo, d: number) => {
     if (!hasAllKeys(s.constraints, n)) return;
-    for (const con of s.constraints) {
-      if (!eligible(con, pod, n) || !counts(con, pod, p)) continue;
-      const k = pairKey(con.key, n.labels[con.key]!);
-      s.matchNum.set(k, (s.matchNum.get(k) ?? 0) + d);
-    }
+    s.constraints.forEach((con, i) => {
+      if (!eligible(con, pod, n) || !counts(con, pod, p)) return;
+      const m = s.matchNum[i]!;
+      const v = n.labels[con.key]!;
+      m.set(v, (m.get(v) ?? 0) + d);
+    });
     s.changed();
   };
   return {
     name: NAME,
+    eventsToRegister: () => [
+      { resource: 'AssignedPod', actions: ['Add', 'Update', 'Delete'], hint: podHint },
+      { resource: 'Node', actions: ['Add', 'Update', 'Delete'], hint: nodeHint },
+    ],
     preFilter(state, pod, nodes) {
       const cs = constraintsOf(pod, 'DoNotSchedule');
       if (cs.length === 0) return [undefined, skip()];
-      const s = new State(cs, new Map(), cs.map((con) => (matchesLabels(con.selector, pod.metadata.labels ?? {}) ? 1 : 0)));
+      const s = new State(cs, cs.map(() => new Map()), cs.map((con) => (matchesLabels(con.selector, pod.metadata.labels ?? {}) ? 1 : 0)));
+      const ns = pod.metadata.namespace ?? '';
+      // One pass over the nodes; a node's pods are looked at only when it holds pods of the pod's namespace.
       for (const n of nodes) {
+        const labels = n.labels;
         if (!hasAllKeys(cs, n)) continue;
-        for (const con of cs) {
+        const here = n.podsInNamespace(ns);
+        for (let i = 0; i < cs.length; i++) {
+          const con = cs[i]!;
           if (!eligible(con, pod, n)) continue;
-          const k = pairKey(con.key, n.labels[con.key]!);
-          let c = s.matchNum.get(k) ?? 0;
-          for (const p of n.pods.values()) if (counts(con, pod, p)) c++;
-          s.matchNum.set(k, c);
+          const m = s.matchNum[i]!;
+          const v = labels[con.key]!;
+          let c = m.get(v) ?? 0;
+          if (here) for (const p of n.pods.values()) if (counts(con, pod, p)) c++;
+          m.set(v, c);
         }
       }
       state.write(PRE_FILTER_KEY, s);
@@ -146,38 +207,62 @@ export function newPodTopologySpread(args: PodTopologySpreadArgs = {}): Plugin {
         const con = s.constraints[i]!;
         const v = node.labels[con.key];
         if (v === undefined) return unresolvable(ERR_NODE_LABEL_NOT_MATCH);
-        const skew = (s.matchNum.get(pairKey(con.key, v)) ?? 0) + s.selfMatch[i]! - s.minOf(i);
+        const skew = (s.matchNum[i]!.get(v) ?? 0) + s.selfMatch[i]! - s.minOf(i);
         if (skew > con.c.maxSkew) return unschedulable(ERR_CONSTRAINTS_NOT_MATCH);
       }
       return undefined;
     },
-    preScore(state, pod, nodes) {
+    preScore(state, pod, filtered) {
       const cs = constraintsOf(pod, 'ScheduleAnyway');
       if (cs.length === 0) return skip();
-      const domains = new Map<string, Set<string>>();
-      for (const n of nodes) if (hasAllKeys(cs, n)) for (const c of cs) (domains.get(c.key) ?? domains.set(c.key, new Set()).get(c.key)!).add(n.labels[c.key]!);
+      // As upstream: system-default constraints also score nodes lacking some topology label.
+      const requireAll = (pod.spec?.topologySpreadConstraints?.length ?? 0) > 0 || !systemDefaulted;
+      const ignored = new Set<string>();
       const num = new Map<string, number>();
-      // Counts over the filtered nodes, as upstream's PreScore does.
-      for (const n of nodes) {
-        if (!hasAllKeys(cs, n)) continue;
-        for (const con of cs) {
-          if (!eligible(con, pod, n)) continue;
-          let c = 0;
-          for (const p of n.pods.values()) if (counts(con, pod, p)) c++;
-          const k = pairKey(con.key, n.labels[con.key]!);
-          num.set(k, (num.get(k) ?? 0) + c);
+      const sizes = cs.map(() => 0);
+      for (const n of filtered) {
+        if (requireAll && !hasAllKeys(cs, n)) {
+          ignored.add(n.name);
+          continue;
+        }
+        cs.forEach((con, i) => {
+          const v = n.labels[con.key];
+          if (v === undefined || con.key === HOSTNAME) return;
+          const k = pairKey(con.key, v);
+          if (!num.has(k)) {
+            num.set(k, 0);
+            sizes[i]!++;
+          }
+        });
+      }
+      const weights = cs.map((con, i) => Math.log((con.key === HOSTNAME ? filtered.length - ignored.size : sizes[i]!) + 2));
+      // Domain counts over every node (not only the filtered ones), for domains holding a candidate; hostname counts per node in Score.
+      if (num.size) {
+        for (const n of h?.nodes?.() ?? filtered) {
+          if (requireAll && !hasAllKeys(cs, n)) continue;
+          for (const con of cs) {
+            const v = n.labels[con.key];
+            if (v === undefined || con.key === HOSTNAME) continue;
+            const k = pairKey(con.key, v);
+            const cur = num.get(k);
+            if (cur === undefined || !eligible(con, pod, n)) continue;
+            num.set(k, cur + countIn(con, pod, n));
+          }
         }
       }
-      state.write(PRE_SCORE_KEY, { cs, num, weights: cs.map((c) => Math.log((domains.get(c.key)?.size ?? 0) + 2)) });
+      state.write(PRE_SCORE_KEY, { cs, num, weights, ignored });
       return undefined;
     },
-    score(state, _pod, node) {
-      const s = state.read<{ cs: Constraint[]; num: Map<string, number>; weights: number[] }>(PRE_SCORE_KEY);
+    score(state, pod, node) {
+      const s = state.read<{ cs: Constraint[]; num: Map<string, number>; weights: number[]; ignored: Set<string> }>(PRE_SCORE_KEY);
       if (!s) return 0;
-      if (!hasAllKeys(s.cs, node)) return -1;
+      if (s.ignored.has(node.name)) return -1;
       let score = 0;
       s.cs.forEach((con, i) => {
-        score += (s.num.get(pairKey(con.key, node.labels[con.key]!)) ?? 0) * s.weights[i]! + (con.c.maxSkew - 1);
+        const v = node.labels[con.key];
+        if (v === undefined) return;
+        const cnt = con.key === HOSTNAME ? countIn(con, pod, node) : (s.num.get(pairKey(con.key, v)) ?? 0);
+        score += cnt * s.weights[i]! + (con.c.maxSkew - 1);
       });
       return Math.round(score);
     },

@@ -1,7 +1,7 @@
 /** TaintToleration: filters on NoSchedule/NoExecute taints, scores by untolerated PreferNoSchedule taints (fewer is better). */
 import type { Plugin } from '../../framework/interface.js';
 import { unresolvable } from '../../framework/status.js';
-import type { Toleration } from '../../framework/types.js';
+import type { Node, Pod, Toleration } from '../../framework/types.js';
 import { findUntoleratedTaint, tolerates } from '../helper/node-selector.js';
 import { normalize } from '../helper/normalize-score.js';
 import { TAINT_TOLERATION } from '../names/names.js';
@@ -10,9 +10,18 @@ export const NAME = TAINT_TOLERATION;
 export const untoleratedTaintReason = (key: string, value: string | undefined): string => `node(s) had untolerated taint {${key}: ${value ?? ''}}`;
 const PRE_SCORE_KEY = 'PreScore' + NAME;
 
+const doNotSchedule = (t: { effect?: string }) => t.effect === 'NoSchedule' || t.effect === 'NoExecute';
+const untolerated = (pod: Pod, node: Node) => findUntoleratedTaint(node.spec?.taints ?? [], pod.spec?.tolerations ?? [], doNotSchedule) !== undefined;
+
 export function newTaintToleration(): Plugin {
   return {
     name: NAME,
+    // A node whose taints the pod now tolerates (upstream isSchedulableAfterNodeChange).
+    eventsToRegister: () => [{ resource: 'Node', actions: ['Add', 'Update'], hint: (pod, ev) => {
+      const old = ev.oldObj as Node | undefined;
+      const was = old ? untolerated(pod, old) : true;
+      return was && !untolerated(pod, ev.newObj as Node) ? 'Queue' : 'Skip';
+    } }],
     filter(_state, pod, node) {
       const taint = findUntoleratedTaint(node.node.spec?.taints ?? [], pod.spec?.tolerations ?? [], (t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute');
       return taint ? unresolvable(untoleratedTaintReason(taint.key, taint.value)) : undefined;
