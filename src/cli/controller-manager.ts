@@ -2,8 +2,9 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { Client } from '../client/index.js';
-import { CONTROLLERS, runControllerManager } from '../controllers/index.js';
-import { readKubeconfig, signCsr } from '../pki/index.js';
+import { CONTROLLERS, QueueMetricsRegistry, runControllerManager, startControllerManagerHealthServer, type ManagerHealth, type NodeControllerSettings, type RunningHealthServer } from '../controllers/index.js';
+import { createCertificateAuthority, issueCertificate, readKubeconfig, signCsr } from '../pki/index.js';
+import { parseDuration } from './duration.js';
 
 export const CONTROLLER_MANAGER_USAGE = `Usage: k8ts controller-manager --kubeconfig F [--controllers LIST]
 
@@ -11,10 +12,33 @@ export const CONTROLLER_MANAGER_USAGE = `Usage: k8ts controller-manager --kubeco
   --controllers LIST      upstream syntax: '*' (all), 'name' enables, '-name' disables (default '*')
                           names: ${Object.keys(CONTROLLERS).join(', ')}
   --leader-elect B        campaign for the kube-system/kube-controller-manager Lease (default true)
+  --use-service-account-credentials B
+                          each controller writes as its own ServiceAccount kube-system/<controller> (default true)
   --cluster-signing-cert-file F, --cluster-signing-key-file F
                           the CA that signs approved CertificateSigningRequests
   --root-ca-file F        published as kube-root-ca.crt in every namespace (default: the kubeconfig's CA)
+  --cluster-cidr C        node podCIDRs are allocated from C (default 10.42.0.0/16)
+  --node-cidr-mask-size N size of each node's podCIDR (default 24)
+  --node-monitor-grace-period D   a node silent this long is Unknown (default 40s)
+  --node-eviction-rate R          nodes/s tainted NoExecute per healthy zone (default 0.1)
+  --secondary-node-eviction-rate R  the same in a partially disrupted large zone (default 0.01)
+  --unhealthy-zone-threshold F    not-ready share that makes a zone partially disrupted (default 0.55)
+  --large-cluster-size-threshold N  zones up to N nodes stop evicting when partially disrupted (default 50)
+  --horizontal-pod-autoscaler-sync-period D            how often each HPA is evaluated (default 15s)
+  --horizontal-pod-autoscaler-downscale-stabilization D  scale-down stabilisation window (default 5m)
+  --secure-port N         /healthz, /livez, /readyz, /metrics over HTTPS (default 10257; 0: a free port; --secure-port=-1: off)
+  --bind-address A        address of the secure port (default 0.0.0.0)
+  --tls-cert-file F, --tls-private-key-file F
+                          serving certificate (default: a self-signed one made at start)
+  --client-ca-file F      CA of client certificates accepted on /metrics (default: the kubeconfig's CA)
 `;
+
+const num = (flag: string, v: string | undefined, min: number): number | undefined => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n < min) throw new Error(`controller-manager: --${flag}: invalid value "${v}"`);
+  return n;
+};
 
 export async function runControllerManagerCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -23,9 +47,24 @@ export async function runControllerManagerCommand(argv: string[]): Promise<void>
       kubeconfig: { type: 'string' },
       controllers: { type: 'string', default: '*' },
       'leader-elect': { type: 'string', default: 'true' },
+      'use-service-account-credentials': { type: 'string', default: 'true' },
       'cluster-signing-cert-file': { type: 'string' },
       'cluster-signing-key-file': { type: 'string' },
       'root-ca-file': { type: 'string' },
+      'cluster-cidr': { type: 'string' },
+      'node-cidr-mask-size': { type: 'string' },
+      'node-monitor-grace-period': { type: 'string' },
+      'node-eviction-rate': { type: 'string' },
+      'secondary-node-eviction-rate': { type: 'string' },
+      'unhealthy-zone-threshold': { type: 'string' },
+      'large-cluster-size-threshold': { type: 'string' },
+      'horizontal-pod-autoscaler-sync-period': { type: 'string' },
+      'horizontal-pod-autoscaler-downscale-stabilization': { type: 'string' },
+      'secure-port': { type: 'string', default: '10257' },
+      'bind-address': { type: 'string', default: '0.0.0.0' },
+      'tls-cert-file': { type: 'string' },
+      'tls-private-key-file': { type: 'string' },
+      'client-ca-file': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -37,6 +76,20 @@ export async function runControllerManagerCommand(argv: string[]): Promise<void>
   if (!values.kubeconfig) throw new Error('controller-manager: --kubeconfig is required');
   const controllers = values.controllers!.split(',').map((x) => x.trim()).filter(Boolean);
   for (const c of controllers) if (c !== '*' && !(c.replace(/^-/, '') in CONTROLLERS)) throw new Error(`controller-manager: --controllers: unknown controller "${c}"`);
+  const grace = values['node-monitor-grace-period'];
+  const node: NodeControllerSettings = {
+    clusterCIDR: values['cluster-cidr'],
+    nodeCidrMaskSize: num('node-cidr-mask-size', values['node-cidr-mask-size'], 1),
+    gracePeriodMs: grace === undefined ? undefined : parseDuration(grace),
+    evictionQps: num('node-eviction-rate', values['node-eviction-rate'], 0),
+    secondaryEvictionQps: num('secondary-node-eviction-rate', values['secondary-node-eviction-rate'], 0),
+    unhealthyZoneThreshold: num('unhealthy-zone-threshold', values['unhealthy-zone-threshold'], 0),
+    largeClusterSizeThreshold: num('large-cluster-size-threshold', values['large-cluster-size-threshold'], 0),
+  };
+  const hpaSync = values['horizontal-pod-autoscaler-sync-period'];
+  const hpaDown = values['horizontal-pod-autoscaler-downscale-stabilization'];
+  const hpa = { syncPeriodMs: hpaSync === undefined ? undefined : parseDuration(hpaSync), downscaleStabilizationMs: hpaDown === undefined ? undefined : parseDuration(hpaDown) };
+  const securePort = num('secure-port', values['secure-port'], -1)!;
   const kc = await readKubeconfig(values.kubeconfig);
   const caPem = values['root-ca-file'] ? await readFile(values['root-ca-file'], 'utf8') : kc.caPem;
   const certFile = values['cluster-signing-cert-file'];
@@ -47,6 +100,27 @@ export async function runControllerManagerCommand(argv: string[]): Promise<void>
   const log = (m: string) => process.stderr.write(`${new Date().toISOString()} ${m}\n`);
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => ac.abort());
   log(`controller-manager: starting against ${kc.server}`);
+  const metrics = new QueueMetricsRegistry();
+  const health: ManagerHealth = { leading: false, controllersStarted: false };
+  let healthServer: RunningHealthServer | undefined;
+  if (securePort >= 0) {
+    let serving: { certPem: string; keyPem: string };
+    if (values['tls-cert-file'] && values['tls-private-key-file']) {
+      serving = { certPem: await readFile(values['tls-cert-file'], 'utf8'), keyPem: await readFile(values['tls-private-key-file'], 'utf8') };
+    } else {
+      // upstream: without a certificate, a self-signed one is generated in memory.
+      const ca = await createCertificateAuthority({ commonName: 'kube-controller-manager-ca' });
+      serving = await issueCertificate(ca, { commonName: 'kube-controller-manager', dnsNames: ['localhost'], ips: ['127.0.0.1'], usages: 'server' });
+      serving = { certPem: `${serving.certPem}${ca.certPem}`, keyPem: serving.keyPem };
+    }
+    const clientCaPem = values['client-ca-file'] ? await readFile(values['client-ca-file'], 'utf8') : kc.caPem;
+    // As the scheduler: a taken port is logged, and the controllers still run.
+    healthServer = await startControllerManagerHealthServer({ port: securePort, host: values['bind-address'], ...serving, clientCaPem: clientCaPem ?? '', client, metrics, health: () => health, log }).catch((e: unknown) => {
+      log(`controller-manager: --secure-port ${securePort}: ${e instanceof Error ? e.message : String(e)}; health and metrics not served`);
+      return undefined;
+    });
+  }
+  const useSa = values['use-service-account-credentials'] !== 'false';
   await runControllerManager({
     client,
     signal: ac.signal,
@@ -55,6 +129,19 @@ export async function runControllerManagerCommand(argv: string[]): Promise<void>
     caPem,
     leaderElect: values['leader-elect'] !== 'false',
     signCsr: signer ? (pem, usages) => signCsr(signer, pem, { usages }) : undefined,
+    serviceAccountCredentials: useSa ? { server: kc.server, caPem: kc.caPem } : undefined,
+    node,
+    hpa,
+    metrics,
+    onLeadingChange: (leading) => {
+      health.leading = leading;
+      if (!leading) health.controllersStarted = false;
+    },
+    onStarted: () => (health.controllersStarted = true),
+  }).catch((e: unknown) => {
+    health.electionError = e instanceof Error ? e.message : String(e);
+    throw e;
   });
+  await healthServer?.close();
   await client.close();
 }

@@ -1,6 +1,7 @@
 /** What every controller receives: a client, the shared informers, a clock, an event recorder factory, the stop signal. */
 import type { KObject } from '../api/index.js';
-import { EventRecorder, newRateLimitingQueue, runController, type Client, type Clock, type RateLimitingQueue, type ReconcileResult, type SharedInformerFactory } from '../client/index.js';
+import type { QueueMetricsRegistry } from './metrics.js';
+import { EventRecorder, isTooManyRequests, newRateLimitingQueue, runController, type Client, type Clock, type RateLimitingQueue, type ReconcileResult, type SharedInformerFactory } from '../client/index.js';
 
 export interface ControllerContext {
   client: Client;
@@ -13,6 +14,30 @@ export interface ControllerContext {
   /** Signs a CSR (csr-signing controller). */
   signCsr?: (csrPem: string, usage: 'client' | 'server' | 'both') => Promise<string>;
   workers?: number;
+  /** Settings of the node controllers (nodeipam, nodelifecycle, taint-eviction-controller). */
+  node?: NodeControllerSettings;
+  /** HPA flags: --horizontal-pod-autoscaler-sync-period, --horizontal-pod-autoscaler-downscale-stabilization. */
+  hpa?: { syncPeriodMs?: number; downscaleStabilizationMs?: number };
+  /** Metrics of every queue (served on /metrics by the manager's health server). */
+  metrics?: QueueMetricsRegistry;
+}
+
+/** kube-controller-manager's node flags. */
+export interface NodeControllerSettings {
+  /** --cluster-cidr (default 10.42.0.0/16). */
+  clusterCIDR?: string;
+  /** --node-cidr-mask-size (default 24). */
+  nodeCidrMaskSize?: number;
+  /** --node-monitor-grace-period (default 40 s). */
+  gracePeriodMs?: number;
+  /** --node-eviction-rate (default 0.1 nodes/s per zone). */
+  evictionQps?: number;
+  /** --secondary-node-eviction-rate (default 0.01). */
+  secondaryEvictionQps?: number;
+  /** --unhealthy-zone-threshold (default 0.55). */
+  unhealthyZoneThreshold?: number;
+  /** --large-cluster-size-threshold (default 50). */
+  largeClusterSizeThreshold?: number;
 }
 
 /** A started controller: `done` resolves once its workers stopped. */
@@ -31,7 +56,8 @@ export interface QueueRunner {
 
 /** A keyed queue plus `runController` wiring, shared by every controller. */
 export function queueRunner(ctx: ControllerContext, name: string, reconcile: (key: string) => Promise<ReconcileResult | void>, workers = ctx.workers ?? 2): QueueRunner {
-  const queue = newRateLimitingQueue<string>({ clock: ctx.clock });
+  const raw = newRateLimitingQueue<string>({ clock: ctx.clock });
+  const queue = ctx.metrics ? ctx.metrics.wrap(name, raw) : raw;
   const recorder = new EventRecorder(ctx.client, { component: name, clock: ctx.clock });
   return {
     queue,
@@ -46,7 +72,9 @@ export function queueRunner(ctx: ControllerContext, name: string, reconcile: (ke
         workers,
         signal: ctx.signal,
         waitForSync: (s) => ctx.factory.waitForCacheSync(s),
-        reconcile: (key) => reconcile(key),
+        // A 429 (the API server's in-flight limit) is back-pressure, not a failure: retry in a second without
+        // counting towards the drop limit, so a large burst (5,000 pod creates) is never given up on.
+        reconcile: (key) => reconcile(key).catch((e: unknown) => (isTooManyRequests(e) ? { requeueAfter: 1000 } : Promise.reject(e))),
         onError: (key, err, dropped) => {
           const msg = err instanceof Error ? err.message : String(err);
           if (!/conflict|the object has been modified|not found|already exists/i.test(msg) || dropped) ctx.log(`${name}: ${key}: ${msg}${dropped ? ' (dropped)' : ''}`);

@@ -74,7 +74,7 @@ test('Service ports resolve named target ports per pod; conditions follow readin
 });
 
 test('Job helpers: index ranges, failure policy, success policy, backoff', () => {
-  assert.equal(formatIndexes([4, 0, 1, 2, 7, 8]), '0-2,4,7-8');
+  assert.equal(formatIndexes([4, 0, 1, 2, 7, 8]), '0-2,4,7,8'); // upstream writes a pair as "7,8"
   assert.deepEqual(parseIndexes('0-2,5'), [0, 1, 2, 5]);
   const job: KObject = {
     metadata: {},
@@ -107,4 +107,25 @@ test('availability waits minReadySeconds after the Ready transition', () => {
   assert.ok(isPodAvailable(pod, 5, t0 + 5000));
   assert.equal(intOrPercent('25%', 10, true, 0), 3);
   assert.equal(intOrPercent('25%', 10, false, 0), 2);
+});
+
+test('Endpoints mirroring: one slice per address type and port set, not-ready addresses not ready, non-IPs skipped', async () => {
+  const { mirroredGroups } = await import('./endpointslice-mirroring.js');
+  const ep: KObject = {
+    metadata: { name: 'ext' },
+    subsets: [
+      { addresses: [{ ip: '10.0.0.1', hostname: 'a' }, { ip: 'fd00::1' }, { ip: 'not-an-ip' }], notReadyAddresses: [{ ip: '10.0.0.2' }], ports: [{ name: 'http', port: 80 }] },
+      { addresses: [{ ip: '10.0.0.3' }], ports: [{ name: 'dns', port: 53, protocol: 'UDP' }] },
+    ],
+  } as KObject;
+  const g = mirroredGroups(ep);
+  assert.deepEqual(
+    g.map((x) => [x.addressType, x.ports.map((p) => `${p.name}/${p.port}/${p.protocol}`).join(), x.endpoints.map((e) => `${e.addresses[0]}:${e.conditions.ready}`).join()]),
+    [
+      ['IPv4', 'http/80/TCP', '10.0.0.1:true,10.0.0.2:false'],
+      ['IPv6', 'http/80/TCP', 'fd00::1:true'],
+      ['IPv4', 'dns/53/UDP', '10.0.0.3:true'],
+    ],
+  );
+  assert.equal(g[0]?.endpoints[0]?.hostname, 'a');
 });

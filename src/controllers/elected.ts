@@ -7,11 +7,16 @@ import { startControllerManager, type ManagerOptions } from './manager.js';
 export interface ElectedOptions extends ManagerOptions {
   /** Campaign for the Lease (default true); false runs at once. */
   leaderElect?: boolean;
+  /** Told when this process starts or stops leading (health: /readyz). */
+  onLeadingChange?(leading: boolean): void;
 }
 
 /** Runs until `signal` aborts; controllers run only while this process leads. */
 export async function runControllerManager(o: ElectedOptions): Promise<void> {
-  if (o.leaderElect === false) return startControllerManager(o).done;
+  if (o.leaderElect === false) {
+    o.onLeadingChange?.(true);
+    return startControllerManager(o).done;
+  }
   const identity = `${hostname()}_${randomBytes(8).toString('hex')}`;
   await runLeaderElection({
     client: o.client,
@@ -23,9 +28,13 @@ export async function runControllerManager(o: ElectedOptions): Promise<void> {
     clock: o.clock,
     onStartedLeading: async (signal) => {
       o.log(`controller-manager: leading as ${identity}`);
+      o.onLeadingChange?.(true);
       await startControllerManager({ ...o, signal }).done;
     },
-    onStoppedLeading: () => o.log('controller-manager: stopped leading'),
+    onStoppedLeading: () => {
+      o.onLeadingChange?.(false);
+      o.log('controller-manager: stopped leading');
+    },
     onError: (e) => o.log(`controller-manager: leader election: ${e instanceof Error ? e.message : String(e)}`),
   });
 }

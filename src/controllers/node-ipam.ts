@@ -1,5 +1,6 @@
 /** Node IPAM (range allocator): a /24 podCIDR per Node from the cluster CIDR, never two alike, freed when the Node goes. */
 import { EventRecorder, newRateLimitingQueue, realClock, runController, SharedInformerFactory, type Client, type Clock } from '../client/index.js';
+import type { QueueMetricsRegistry } from './metrics.js';
 import { rfc3339, type NodeObj, type RunningNodeController } from './node-lifecycle-types.js';
 
 export interface NodeIpamOptions {
@@ -8,6 +9,7 @@ export interface NodeIpamOptions {
   nodeMaskSize?: number;
   signal: AbortSignal;
   factory?: SharedInformerFactory;
+  metrics?: QueueMetricsRegistry;
   clock?: Clock;
   log(msg: string): void;
 }
@@ -78,7 +80,8 @@ export function startNodeIpamController(client: Client, opts: NodeIpamOptions): 
   const ownFactory = !opts.factory;
   const factory = opts.factory ?? new SharedInformerFactory(client);
   const nodes = factory.informerFor<NodeObj>('nodes');
-  const queue = newRateLimitingQueue<string>({ clock });
+  const rawQueue = newRateLimitingQueue<string>({ clock });
+  const queue = opts.metrics ? opts.metrics.wrap('nodeipam', rawQueue) : rawQueue;
   const recorder = new EventRecorder(client, { component: 'node-ipam-controller', clock });
   const held = new Map<string, string>();
   nodes.addEventHandler({

@@ -16,8 +16,9 @@ import {
 export const MANAGED_NOSCHEDULE = [TAINT_NOT_READY, TAINT_UNREACHABLE, TAINT_MEMORY_PRESSURE, TAINT_DISK_PRESSURE, TAINT_PID_PRESSURE, TAINT_NETWORK_UNAVAILABLE, TAINT_UNSCHEDULABLE];
 export const MANAGED_NOEXECUTE = [TAINT_NOT_READY, TAINT_UNREACHABLE];
 
-export function readyStatus(node: NodeObj): 'True' | 'False' | 'Unknown' {
-  return node.status?.conditions?.find((c) => c.type === 'Ready')?.status ?? 'Unknown';
+/** The Ready condition's status; undefined when the kubelet never posted one (no taint then, as upstream, until the grace period makes it Unknown). */
+export function readyStatus(node: NodeObj): 'True' | 'False' | 'Unknown' | undefined {
+  return node.status?.conditions?.find((c) => c.type === 'Ready')?.status;
 }
 
 /** The NoSchedule taints the node's conditions call for (upstream's nodeConditionToTaintKeyStatusMap + unschedulable). */
@@ -63,10 +64,10 @@ export function reconcileTaints(node: NodeObj, noExecuteKey: string | undefined,
 
 export type ZoneState = 'Normal' | 'PartialDisruption' | 'FullDisruption';
 
-/** upstream ComputeZoneState: full when every node is not ready, partial when > 2 and >= 55% are. */
-export function zoneState(ready: number, notReady: number): ZoneState {
+/** upstream ComputeZoneState: full when every node is not ready, partial when > 2 and >= the threshold (55%) are. */
+export function zoneState(ready: number, notReady: number, unhealthyThreshold = 0.55): ZoneState {
   if (ready === 0 && notReady > 0) return 'FullDisruption';
-  if (notReady > 2 && notReady / (ready + notReady) >= 0.55) return 'PartialDisruption';
+  if (notReady > 2 && notReady / (ready + notReady) >= unhealthyThreshold) return 'PartialDisruption';
   return 'Normal';
 }
 

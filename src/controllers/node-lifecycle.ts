@@ -14,8 +14,14 @@ export interface NodeLifecycleOptions {
   gracePeriodMs?: number;
   /** How often nodes are checked (default min(5 s, grace/4)). */
   monitorPeriodMs?: number;
+  /** --node-eviction-rate (default 0.1 nodes/s per zone). */
   evictionQps?: number;
+  /** --secondary-node-eviction-rate (default 0.01). */
   secondaryEvictionQps?: number;
+  /** --unhealthy-zone-threshold (default 0.55). */
+  unhealthyZoneThreshold?: number;
+  /** --large-cluster-size-threshold (default 50). */
+  largeClusterSizeThreshold?: number;
   signal: AbortSignal;
   factory?: SharedInformerFactory;
   clock?: Clock;
@@ -45,6 +51,7 @@ export function startNodeLifecycleController(client: Client, opts: NodeLifecycle
   /** Per zone: tokens for NoExecute tainting (burst 1) and the last refill time. */
   const buckets = new Map<string, { tokens: number; at: number }>();
   const zoneStates = new Map<string, ZoneState>();
+  let fullDisruption = false;
   const nodesApi = client.resource<NodeObj>('nodes');
 
   const observe = (name: string, lease?: LeaseObj, node?: NodeObj) => {
@@ -87,7 +94,10 @@ export function startNodeLifecycleController(client: Client, opts: NodeLifecycle
       const i = conds.findIndex((c) => c.type === type);
       const c = conds[i];
       if (c?.status === 'Unknown') continue;
-      const next = { type, status: 'Unknown' as const, reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.', lastHeartbeatTime: c?.lastHeartbeatTime ?? now, lastTransitionTime: now };
+      // upstream: a node whose kubelet never posted status gets NodeStatusNeverUpdated.
+      const next = c
+        ? { type, status: 'Unknown' as const, reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.', lastHeartbeatTime: c.lastHeartbeatTime ?? now, lastTransitionTime: now }
+        : { type, status: 'Unknown' as const, reason: 'NodeStatusNeverUpdated', message: 'Kubelet never posted node status.', lastHeartbeatTime: node.metadata.creationTimestamp ?? now, lastTransitionTime: now };
       if (i >= 0) conds[i] = next;
       else conds.push(next);
       changed = true;
@@ -126,13 +136,20 @@ export function startNodeLifecycleController(client: Client, opts: NodeLifecycle
       zones.set(zoneOf(n), z);
     }
     for (const [zone, z] of zones) {
-      const st = zoneState(z.ready, z.notReady);
+      const st = zoneState(z.ready, z.notReady, opts.unhealthyZoneThreshold);
       if (zoneStates.get(zone) !== st) {
         if (zoneStates.has(zone) || st !== 'Normal') opts.log(`node-lifecycle: zone "${zone}" is now in state ${st}`);
         zoneStates.set(zone, st);
       }
     }
-    const allFullyDisrupted = zones.size > 0 && [...zoneStates.values()].every((s) => s === 'FullDisruption');
+    const allFullyDisrupted = zones.size > 0 && [...zones.keys()].every((z) => zoneStates.get(z) === 'FullDisruption');
+    if (allFullyDisrupted !== fullDisruption) {
+      // upstream: with every zone fully disrupted the fault is more likely ours (or the network's) than the nodes':
+      // stop all evictions and lift the NoExecute taints; on leaving, start every node's grace period afresh.
+      opts.log(allFullyDisrupted ? 'node-lifecycle: every zone is fully disrupted: evictions stopped (master disruption mode)' : 'node-lifecycle: disruption mode left: evictions resume');
+      if (!allFullyDisrupted) for (const h of health.values()) h.probe = now;
+      fullDisruption = allFullyDisrupted;
+    }
     for (const n of all) {
       const name = n.metadata.name ?? '';
       try {
@@ -144,11 +161,12 @@ export function startNodeLifecycleController(client: Client, opts: NodeLifecycle
         // NoExecute: add rate-limited per zone (none in master disruption mode), swap or remove at once.
         let noExec = desiredNoExecuteKey(n);
         const curNoExec = (n.spec?.taints ?? []).find((t) => t.effect === 'NoExecute' && (t.key === 'node.kubernetes.io/unreachable' || t.key === 'node.kubernetes.io/not-ready'));
-        if (noExec && !curNoExec) {
+        if (allFullyDisrupted) noExec = undefined;
+        else if (noExec && !curNoExec) {
           const zone = zoneOf(n);
           const z = zones.get(zone) ?? { ready: 0, notReady: 0 };
-          const qps = zoneEvictionQps(zoneStates.get(zone) ?? 'Normal', z.ready + z.notReady, opts.evictionQps, opts.secondaryEvictionQps);
-          if (allFullyDisrupted || qps <= 0 || !takeToken(zone, qps)) noExec = undefined;
+          const qps = zoneEvictionQps(zoneStates.get(zone) ?? 'Normal', z.ready + z.notReady, opts.evictionQps, opts.secondaryEvictionQps, opts.largeClusterSizeThreshold);
+          if (qps <= 0 || !takeToken(zone, qps)) noExec = undefined;
         }
         const next = reconcileTaints(n, noExec, rfc3339(now));
         if (next) await nodesApi.patch(name, { metadata: { resourceVersion: n.metadata.resourceVersion }, spec: { taints: next } });

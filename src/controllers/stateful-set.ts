@@ -72,6 +72,7 @@ export function startStatefulSetController(ctx: ControllerContext): StartedContr
       }
       if (!parallel && !healthy(p)) blocked = true;
     }
+    await syncClaimOwners(sts, owned, replicas, ref);
     // Scale down from the highest ordinal (one at a time unless Parallel).
     if (!blocked) {
       for (const p of condemned.sort((a, b) => (ordinalOf(name, b) ?? 0) - (ordinalOf(name, a) ?? 0))) {
@@ -117,6 +118,39 @@ export function startStatefulSetController(ctx: ControllerContext): StartedContr
     const used = new Set([String(status.currentRevision), updateRev]);
     await truncateHistory(ctx.client, all, used, num(spec.revisionHistoryLimit, 10));
     if (minReady > 0 && status.readyReplicas !== status.availableReplicas) return { requeueAfter: 1000 };
+  }
+
+  /**
+   * persistentVolumeClaimRetentionPolicy on existing claims (upstream updateClaimOwnerRefForSetAndPod): whenDeleted
+   * Delete → the claim is owned by the StatefulSet; whenScaled Delete → a condemned pod (ordinal ≥ replicas) owns its
+   * claims, so the garbage collector removes them with it (and a scale-up before that takes the reference back).
+   */
+  async function syncClaimOwners(sts: KObject, owned: KObject[], replicas: number, ref: ReturnType<typeof ownerRefFor>): Promise<void> {
+    const spec = rec(sts, 'spec');
+    const templates = (spec.volumeClaimTemplates as KObject[] | undefined) ?? [];
+    if (!templates.length) return;
+    const retention = rec(spec, 'persistentVolumeClaimRetentionPolicy');
+    const ns = sts.metadata.namespace ?? '';
+    const name = sts.metadata.name ?? '';
+    for (const pod of owned) {
+      const o = ordinalOf(name, pod);
+      if (o === undefined) continue;
+      for (const t of templates) {
+        const claim = pvcs.get(ns, `${t.metadata.name ?? ''}-${pod.metadata.name ?? ''}`);
+        if (!claim || claim.metadata.deletionTimestamp) continue;
+        let refs = [...(claim.metadata.ownerReferences ?? [])];
+        const setRef = refs.some((x) => x.uid === sts.metadata.uid);
+        if (retention.whenDeleted === 'Delete' && !setRef) refs.push({ ...ref, controller: true });
+        if (retention.whenDeleted !== 'Delete' && setRef) refs = refs.filter((x) => x.uid !== sts.metadata.uid);
+        const podRef = refs.some((x) => x.uid === pod.metadata.uid);
+        const scaledDown = o >= replicas;
+        if (retention.whenScaled === 'Delete' && scaledDown && !podRef) refs.push({ apiVersion: 'v1', kind: 'Pod', name: pod.metadata.name ?? '', uid: pod.metadata.uid ?? '' });
+        if (!(retention.whenScaled === 'Delete' && scaledDown) && podRef) refs = refs.filter((x) => x.uid !== pod.metadata.uid);
+        if (jsonEqual(refs, claim.metadata.ownerReferences ?? [])) continue;
+        const { ownerReferences: _drop, ...meta } = claim.metadata;
+        await pvcClient.inNamespace(ns).update({ ...claim, metadata: refs.length ? { ...meta, ownerReferences: refs } : meta }).catch(ignoreNotFound);
+      }
+    }
   }
 
   async function createPod(sts: KObject, ordinal: number, rev: KObject, ref: ReturnType<typeof ownerRefFor>): Promise<void> {

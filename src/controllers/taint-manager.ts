@@ -6,11 +6,13 @@
  */
 import { EventRecorder, byNodeName, isNotFound, newRateLimitingQueue, realClock, runController, SharedInformerFactory, type Client, type Clock } from '../client/index.js';
 import { evictionDelay } from './node-lifecycle-taints.js';
+import type { QueueMetricsRegistry } from './metrics.js';
 import { rfc3339, type NodeObj, type PodObj, type RunningNodeController } from './node-lifecycle-types.js';
 
 export interface TaintManagerOptions {
   signal: AbortSignal;
   factory?: SharedInformerFactory;
+  metrics?: QueueMetricsRegistry;
   clock?: Clock;
   workers?: number;
   log(msg: string): void;
@@ -24,7 +26,8 @@ export function startTaintManager(client: Client, opts: TaintManagerOptions): Ru
   const factory = opts.factory ?? new SharedInformerFactory(client);
   const nodes = factory.informerFor<NodeObj>('nodes');
   const pods = factory.informerFor<PodObj>('pods', { indexers: { [NODE_INDEX]: byNodeName as (p: PodObj) => string[] } });
-  const queue = newRateLimitingQueue<string>({ clock });
+  const rawQueue = newRateLimitingQueue<string>({ clock });
+  const queue = opts.metrics ? opts.metrics.wrap('taint-eviction-controller', rawQueue) : rawQueue;
   const recorder = new EventRecorder(client, { component: 'taint-eviction-controller', clock });
   /** pod key → when its eviction fires (ms). */
   const scheduled = new Map<string, number>();

@@ -7,6 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { Client } from '../client/index.js';
 import { signCsr } from '../pki/index.js';
 import { runControllerManager } from './elected.js';
+import type { NodeControllerSettings } from './context.js';
 
 export interface ControllersWorkerData {
   server: string;
@@ -16,6 +17,7 @@ export interface ControllersWorkerData {
   /** The cluster CA (certificate and key) that signs approved CSRs. */
   signer?: { certPem: string; keyPem: string };
   controllers?: string[];
+  node?: NodeControllerSettings;
 }
 
 const d = workerData as ControllersWorkerData;
@@ -26,7 +28,16 @@ parentPort?.on('message', (m: unknown) => {
 });
 const log = (msg: string) => parentPort?.postMessage({ log: msg });
 const signer = d.signer;
-runControllerManager({ client, signal: ac.signal, log, caPem: d.caPem, controllers: d.controllers, signCsr: signer ? (pem, usages) => signCsr(signer, pem, { usages }) : undefined })
+runControllerManager({
+  client,
+  signal: ac.signal,
+  log,
+  caPem: d.caPem,
+  controllers: d.controllers,
+  signCsr: signer ? (pem, usages) => signCsr(signer, pem, { usages }) : undefined,
+  serviceAccountCredentials: { server: d.server, caPem: d.caPem },
+  node: d.node,
+})
   .catch((e: unknown) => log(`controller manager stopped: ${e instanceof Error ? e.message : String(e)}`))
   .finally(() => {
     void client.close().then(() => parentPort?.postMessage({ done: true }));

@@ -8,7 +8,8 @@ import { waitUntil } from '../support/wait.js';
 let s: K8tsServer;
 before(async () => {
   // No scheduler and no node agent: these tests drive pod status themselves.
-  s = await startServer(['--disable', 'scheduler,agent']);
+  // Hand-made nodes never heartbeat: a long grace period keeps the node lifecycle controller from tainting them mid-test.
+  s = await startServer(['--disable', 'scheduler,agent', '--node-monitor-grace-period', '10m']);
 });
 after(async () => {
   await s.stop();

@@ -4,10 +4,14 @@ import { byOwnerUid, unwrapTombstone, type ReconcileResult, type SharedInformer 
 import { keyOf, queueRunner, type ControllerContext, type StartedController } from '../context.js';
 import { Expectations } from '../expectations.js';
 import { claimObjects, ignoreNotFound, podFromTemplate } from '../pod-control.js';
-import { getCondition, isPodReady, jsonEqual, num, ownerKey, ownerRefFor, podPhase, rec, rfc3339, selectorMatcher, type Condition } from '../util.js';
-import { INDEX_ANNOTATION, backoffMs, formatIndexes, matchFailurePolicy, matchSuccessPolicy, podIndex } from './policy.js';
+import { controllerRef, getCondition, isPodReady, jsonEqual, num, ownerKey, ownerRefFor, podPhase, rec, rfc3339, selectorMatcher, str, type Condition } from '../util.js';
+import { INDEX_ANNOTATION, backoffMs, formatIndexes, matchFailurePolicy, matchSuccessPolicy, parseIndexes, podIndex } from './policy.js';
 
 const NAME = 'job-controller';
+/** Every Job pod carries it until the controller has counted the pod's end (upstream JobTrackingWithFinalizers). */
+export const TRACKING_FINALIZER = 'batch.kubernetes.io/job-tracking';
+/** backoffLimitPerIndex: failures so far of the pod's index. */
+export const FAILURE_COUNT_ANNOTATION = 'batch.kubernetes.io/job-index-failure-count';
 type Finish = { type: 'Complete' | 'Failed'; reason: string; message: string };
 
 export function startJobController(ctx: ControllerContext): StartedController {
@@ -31,20 +35,38 @@ export function startJobController(ctx: ControllerContext): StartedController {
     },
   });
 
+  /** Pods of a gone (or deleted) Job keep no tracking finalizer: the garbage collector must be able to remove them. */
+  async function releaseFinalizers(list: KObject[]): Promise<void> {
+    for (const p of list) {
+      if (!p.metadata.finalizers?.includes(TRACKING_FINALIZER)) continue;
+      const rest = p.metadata.finalizers.filter((f) => f !== TRACKING_FINALIZER);
+      await podClient.inNamespace(p.metadata.namespace ?? '').patch(p.metadata.name ?? '', { metadata: { resourceVersion: p.metadata.resourceVersion, finalizers: rest.length ? rest : null } }).catch(ignoreNotFound);
+    }
+  }
+
   async function reconcile(key: string): Promise<ReconcileResult | void> {
     const [ns = '', name = ''] = key.split('/');
     const job = jobs.get(ns, name);
-    if (!job) return (exp.forget(key), void lastFailure.delete(key));
+    if (!job) {
+      exp.forget(key);
+      lastFailure.delete(key);
+      return releaseFinalizers(pods.list(ns).filter((p) => { const ref = controllerRef(p); return ref?.kind === 'Job' && ref.name === name; }));
+    }
     const spec = rec(job, 'spec');
     const old = rec(job, 'status');
-    if (['Complete', 'Failed'].some((t) => getCondition(old, t)?.status === 'True')) return;
+    const ownedNow = () => pods.indexer.byIndex('byOwnerUid', job.metadata.uid ?? '');
+    if (job.metadata.deletionTimestamp || ['Complete', 'Failed'].some((t) => getCondition(old, t)?.status === 'True')) return releaseFinalizers(ownedNow());
     const now = ctx.clock.now();
     const owned = await claimObjects(job, ownerRefFor(job, 'batch/v1', 'Job'), pods.list(ns), selectorMatcher(spec.selector), podClient);
     const indexed = spec.completionMode === 'Indexed';
-    const active = owned.filter((p) => !['Succeeded', 'Failed'].includes(podPhase(p)) && !p.metadata.deletionTimestamp);
-    const terminating = owned.filter((p) => p.metadata.deletionTimestamp && !['Succeeded', 'Failed'].includes(podPhase(p))).length;
+    // podReplacementPolicy Failed: a terminating pod is replaced (and counted failed) only once it is Failed.
+    const onlyFailed = spec.podReplacementPolicy === 'Failed';
+    const terminal = (p: KObject) => ['Succeeded', 'Failed'].includes(podPhase(p));
+    const isFailed = (p: KObject) => podPhase(p) === 'Failed' || (!onlyFailed && Boolean(p.metadata.deletionTimestamp) && podPhase(p) !== 'Succeeded');
+    const active = owned.filter((p) => !terminal(p) && !p.metadata.deletionTimestamp);
+    const terminatingPods = owned.filter((p) => p.metadata.deletionTimestamp && !terminal(p));
     const succeededPods = owned.filter((p) => podPhase(p) === 'Succeeded');
-    const failedPods = owned.filter((p) => podPhase(p) === 'Failed');
+    const failedPods = owned.filter(isFailed);
     const status: Record<string, unknown> = { ...old, conditions: [...((old.conditions as Condition[] | undefined) ?? [])] };
     const setCond = (c: Condition) => {
       const list = status.conditions as Condition[];
@@ -53,22 +75,45 @@ export function startJobController(ctx: ControllerContext): StartedController {
       status.conditions = [...list.filter((x) => x.type !== c.type), { ...c, lastProbeTime: rfc3339(now), lastTransitionTime: rfc3339(now) }];
     };
 
+    // Pod tracking with finalizers: a finished pod that still carries the finalizer is not yet counted; its UID goes
+    // to uncountedTerminatedPods, then the finalizer comes off, then the counters take it (upstream's three steps).
+    const oldUncounted = rec(old, 'uncountedTerminatedPods') as { succeeded?: string[]; failed?: string[] };
+    const uncounted = { succeeded: new Set(oldUncounted.succeeded ?? []), failed: new Set(oldUncounted.failed ?? []) };
+    const toRelease: KObject[] = [];
     let finish: Finish | undefined;
-    let failedCount = 0;
+    const perIndexLimit = typeof spec.backoffLimitPerIndex === 'number' ? spec.backoffLimitPerIndex : undefined;
+    const failedIdx = new Set(indexed ? parseIndexes(str(old.failedIndexes)) : []);
+    const idxFailures = new Map<number, number>();
+    for (const p of owned) {
+      if (!p.metadata.finalizers?.includes(TRACKING_FINALIZER) || !(podPhase(p) === 'Succeeded' || isFailed(p))) continue;
+      toRelease.push(p);
+      const uid = p.metadata.uid ?? '';
+      if (podPhase(p) === 'Succeeded') uncounted.succeeded.add(uid);
+      else if (matchFailurePolicy(job, p)?.action !== 'Ignore') uncounted.failed.add(uid);
+    }
     for (const p of failedPods) {
       const m = matchFailurePolicy(job, p);
       if (m?.action === 'Ignore') continue;
-      failedCount++;
       if (m?.action === 'FailJob' && !finish) finish = { type: 'Failed', reason: 'PodFailurePolicy', message: m.message };
+      const i = podIndex(p);
+      if (indexed && i !== undefined && perIndexLimit !== undefined) {
+        const n = Number(p.metadata.annotations?.[FAILURE_COUNT_ANNOTATION] ?? 0) + 1;
+        idxFailures.set(i, Math.max(idxFailures.get(i) ?? 0, n));
+        if (m?.action === 'FailIndex' || n > perIndexLimit) failedIdx.add(i);
+      }
     }
+    const failedCount = num(old.failed) + uncounted.failed.size;
     const completions = typeof spec.completions === 'number' ? spec.completions : undefined;
-    const doneIdx = new Set(succeededPods.map(podIndex).filter((x): x is number => x !== undefined && x < (completions ?? 0)));
-    const succeeded = indexed ? doneIdx.size : Math.max(succeededPods.length, num(old.succeeded));
+    const doneIdx = new Set([...parseIndexes(str(old.completedIndexes)), ...succeededPods.map(podIndex).filter((x): x is number => x !== undefined)].filter((x) => x < (completions ?? 0)));
+    for (const i of doneIdx) failedIdx.delete(i);
+    const succeeded = indexed ? doneIdx.size : num(old.succeeded) + uncounted.succeeded.size;
+    if (!finish && typeof spec.maxFailedIndexes === 'number' && failedIdx.size > spec.maxFailedIndexes) finish = { type: 'Failed', reason: 'MaxFailedIndexesExceeded', message: 'Job has exceeded the specified maximal number of failed indexes' };
     if (!finish && failedCount > num(spec.backoffLimit, 6)) finish = { type: 'Failed', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' };
     const started = old.startTime ? Date.parse(String(old.startTime)) : now;
     const deadline = typeof spec.activeDeadlineSeconds === 'number' ? started + spec.activeDeadlineSeconds * 1000 : undefined;
     if (!finish && !spec.suspend && deadline !== undefined && now >= deadline) finish = { type: 'Failed', reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline' };
     if (!finish && indexed && matchSuccessPolicy(job, doneIdx) !== undefined) finish = { type: 'Complete', reason: 'SuccessPolicy', message: 'Matched rules at index ' + String(matchSuccessPolicy(job, doneIdx)) };
+    if (!finish && indexed && failedIdx.size > 0 && doneIdx.size + failedIdx.size >= (completions ?? 0) && !active.length) finish = { type: 'Failed', reason: 'FailedIndexes', message: 'Job has failed indexes' };
     if (!finish) {
       const complete = completions === undefined ? succeeded > 0 && active.length === 0 : succeeded >= completions;
       if (complete) finish = { type: 'Complete', reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods' };
@@ -93,16 +138,18 @@ export function startJobController(ctx: ControllerContext): StartedController {
       const parallelism = num(spec.parallelism, 1);
       const lf = lastFailure.get(key);
       if (!lf || failedCount > lf.count) lastFailure.set(key, { count: failedCount, at: now });
-      const wait = failedCount > 0 ? (lastFailure.get(key)?.at ?? now) + backoffMs(failedCount) - now : 0;
+      const wait = failedCount > 0 && perIndexLimit === undefined ? (lastFailure.get(key)?.at ?? now) + backoffMs(failedCount) - now : 0;
+      // With podReplacementPolicy Failed, terminating pods still hold their slot (and index) until they are Failed.
+      const occupying = onlyFailed ? [...active, ...terminatingPods] : active;
       if (exp.satisfied(key)) {
         let toCreate: Array<number | undefined> = [];
         if (indexed) {
-          const busy = new Set(active.map(podIndex));
-          const free = Array.from({ length: completions ?? 0 }, (_x, i) => i).filter((i) => !doneIdx.has(i) && !busy.has(i));
-          toCreate = free.slice(0, Math.max(0, parallelism - active.length));
+          const busy = new Set(occupying.map(podIndex));
+          const free = Array.from({ length: completions ?? 0 }, (_x, i) => i).filter((i) => !doneIdx.has(i) && !failedIdx.has(i) && !busy.has(i));
+          toCreate = free.slice(0, Math.max(0, parallelism - occupying.length));
         } else {
           const remaining = completions === undefined ? (succeeded > 0 ? 0 : parallelism) : completions - succeeded;
-          toCreate = Array.from({ length: Math.max(0, Math.min(parallelism, remaining) - active.length) }, () => undefined);
+          toCreate = Array.from({ length: Math.max(0, Math.min(parallelism, remaining) - occupying.length) }, () => undefined);
         }
         const extra = active.length - parallelism;
         if (toCreate.length && wait > 0) {
@@ -111,7 +158,7 @@ export function startJobController(ctx: ControllerContext): StartedController {
         }
         if (toCreate.length) {
           exp.expect(key, toCreate.length, 0);
-          const results = await Promise.allSettled(toCreate.map((i) => podClient.create(jobPod(job, i))));
+          const results = await Promise.allSettled(toCreate.map((i) => podClient.create(jobPod(job, i, perIndexLimit !== undefined && i !== undefined ? (idxFailures.get(i) ?? 0) : undefined))));
           const failed = results.filter((x) => x.status === 'rejected');
           exp.lower(key, failed.length, 0);
           for (const x of results) if (x.status === 'fulfilled') r.recorder.event(job, 'Normal', 'SuccessfulCreate', `Created pod: ${x.value.metadata.name ?? ''}`);
@@ -125,14 +172,27 @@ export function startJobController(ctx: ControllerContext): StartedController {
       if (deadline !== undefined) requeueAfter = Math.min(requeueAfter ?? Infinity, deadline - now + 10);
     }
     status.ready = active.filter(isPodReady).length;
+    status.terminating = terminatingPods.length;
+    if (indexed) {
+      status.completedIndexes = formatIndexes(doneIdx);
+      if (perIndexLimit !== undefined) status.failedIndexes = formatIndexes(failedIdx);
+    }
+    let current = job;
+    const newlyFinished = [...uncounted.succeeded, ...uncounted.failed].some((u) => !(oldUncounted.succeeded ?? []).includes(u) && !(oldUncounted.failed ?? []).includes(u));
+    if (newlyFinished) {
+      // Step 1: record the finished pods' UIDs before their finalizers come off (a crash here loses no count).
+      const mid = { ...old, uncountedTerminatedPods: { ...(uncounted.succeeded.size ? { succeeded: [...uncounted.succeeded] } : {}), ...(uncounted.failed.size ? { failed: [...uncounted.failed] } : {}) } };
+      const updated = await jobClient.updateStatus({ ...job, status: mid }).catch(ignoreNotFound);
+      if (!updated) return;
+      current = updated;
+    }
+    await releaseFinalizers(toRelease);
     status.succeeded = succeeded;
     status.failed = failedCount;
-    status.terminating = terminating;
     status.uncountedTerminatedPods = {};
-    if (indexed) status.completedIndexes = formatIndexes(doneIdx);
     for (const k of ['active', 'succeeded', 'failed'] as const) if (status[k] === 0) delete status[k];
     if (!(status.conditions as Condition[]).length) delete status.conditions;
-    if (!jsonEqual(status, old)) await jobClient.updateStatus({ ...job, status }).catch(ignoreNotFound);
+    if (!jsonEqual(status, rec(current, 'status'))) await jobClient.updateStatus({ ...current, status }).catch(ignoreNotFound);
     return requeueAfter !== undefined && Number.isFinite(requeueAfter) ? { requeueAfter: Math.max(10, requeueAfter) } : undefined;
   }
 
@@ -140,13 +200,18 @@ export function startJobController(ctx: ControllerContext): StartedController {
 }
 
 /** A pod of the Job; Indexed pods get the completion index annotation, label, hostname and JOB_COMPLETION_INDEX. */
-function jobPod(job: KObject, index: number | undefined): KObject {
+function jobPod(job: KObject, index: number | undefined, failureCount?: number): KObject {
   const name = job.metadata.name ?? '';
   const ns = job.metadata.namespace ?? '';
   const ref = ownerRefFor(job, 'batch/v1', 'Job');
-  if (index === undefined) return podFromTemplate(rec(job, 'spec').template, ns, ref, { generateName: `${name}-` });
+  if (index === undefined) {
+    const p = podFromTemplate(rec(job, 'spec').template, ns, ref, { generateName: `${name}-` });
+    p.metadata.finalizers = [...(p.metadata.finalizers ?? []), TRACKING_FINALIZER];
+    return p;
+  }
   const pod = podFromTemplate(rec(job, 'spec').template, ns, ref, { generateName: `${name}-${index}-` }, { [INDEX_ANNOTATION]: String(index) });
-  pod.metadata.annotations = { ...pod.metadata.annotations, [INDEX_ANNOTATION]: String(index) };
+  pod.metadata.finalizers = [...(pod.metadata.finalizers ?? []), TRACKING_FINALIZER];
+  pod.metadata.annotations = { ...pod.metadata.annotations, [INDEX_ANNOTATION]: String(index), ...(failureCount !== undefined ? { [FAILURE_COUNT_ANNOTATION]: String(failureCount) } : {}) };
   const spec = pod.spec as Record<string, unknown>;
   spec.hostname ??= `${name}-${index}`;
   const addEnv = (cs: unknown) => {

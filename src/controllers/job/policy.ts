@@ -9,14 +9,15 @@ export function podIndex(p: KObject): number | undefined {
   return v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined;
 }
 
-/** `[0,1,2,4]` → `"0-2,4"`. */
+/** `[0,1,2,4,6,7]` → `"0-2,4,6,7"`. */
 export function formatIndexes(ix: Iterable<number>): string {
   const s = [...new Set(ix)].sort((a, b) => a - b);
   const out: string[] = [];
   for (let i = 0; i < s.length; ) {
     let j = i;
     while (j + 1 < s.length && s[j + 1] === (s[j] ?? 0) + 1) j++;
-    out.push(i === j ? String(s[i]) : `${s[i]}-${s[j]}`);
+    // upstream orderedIntervals.String(): two neighbours are "a,b", three or more "a-c".
+    out.push(i === j ? String(s[i]) : j === i + 1 ? `${s[i]},${s[j]}` : `${s[i]}-${s[j]}`);
     i = j + 1;
   }
   return out.join(',');
