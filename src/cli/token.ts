@@ -66,4 +66,8 @@ export async function runToken(argv: string[]): Promise<void> {
     await client.close();
   }
   process.stdout.write(`${id}.${secret}\n`);
+  if (process.stderr.isTTY) {
+    const ca = join(values['data-dir'] ?? defaultDataDir(), 'pki', 'ca.crt');
+    process.stderr.write(`join a node with: k8ts agent --server ${kc.server} --token ${id}.${secret} --certificate-authority ${ca}\n`);
+  }
 }

@@ -1,8 +1,9 @@
 /**
  * Admission, installed as storage hooks after NamespaceLifecycle (kind-hooks)
  * in upstream's order: LimitRanger, ServiceAccount, NodeRestriction,
- * Priority, DefaultTolerationSeconds (pod-defaults), PodSecurity,
- * ResourceQuota; RBAC escalation checks belong to the RBAC registry.
+ * TaintNodesByCondition, Priority, DefaultTolerationSeconds (pod-defaults),
+ * PodSecurity, ResourceQuota; RBAC escalation checks belong to the RBAC
+ * registry.
  * @module
  */
 import type { ServerParts } from '../rest/context.js';
@@ -11,10 +12,21 @@ import { installPodDefaults } from './pod-defaults.js';
 import { installPodSecurity } from './pod-security.js';
 import { installRbacEscalation } from './rbac-escalation.js';
 import { installLimitRanger, installResourceQuota } from './resource-quota.js';
+import { installTaintNodesByCondition, TAINT_NODES_BY_CONDITION } from './taint-nodes-by-condition.js';
 
-export function installAdmission(parts: ServerParts): void {
+/** Plugins `--disable-admission-plugins` may turn off. */
+export const OPTIONAL_ADMISSION_PLUGINS = [TAINT_NODES_BY_CONDITION];
+
+export interface AdmissionOptions {
+  /** Names from OPTIONAL_ADMISSION_PLUGINS not to install. */
+  disabled?: string[];
+}
+
+export function installAdmission(parts: ServerParts, opts: AdmissionOptions = {}): void {
+  const off = new Set(opts.disabled ?? []);
   installLimitRanger(parts);
   installNodeRestriction(parts);
+  if (!off.has(TAINT_NODES_BY_CONDITION)) installTaintNodesByCondition(parts);
   installPodDefaults(parts);
   installPodSecurity(parts);
   installRbacEscalation(parts);

@@ -2,13 +2,15 @@
  * LimitRanger (Container defaults and min/max from LimitRanges) and
  * ResourceQuota (object counts and compute requests/limits per namespace,
  * refused with upstream's "exceeded quota" / "failed quota" messages). Usage
- * is computed from the watch cache at admission time.
+ * is read from the quota's status.used (the watch cache's count until the
+ * quota has one) and the new usage written back with optimistic concurrency
+ * at admission, as upstream does, so a burst of creates cannot overshoot.
  * @module
  */
 import { isRecord, quantity, type KObject } from '../../api/index.js';
-import { errors } from '../errors.js';
+import { errors, StatusError } from '../errors.js';
 import type { ServerParts } from '../rest/context.js';
-import type { ResourceStore } from '../registry/resource-store.js';
+import type { ResourceStore, WriteContext } from '../registry/resource-store.js';
 
 type R = Record<string, unknown>;
 const rec = (v: unknown): R => (isRecord(v) ? v : {});
@@ -78,25 +80,46 @@ export function installLimitRanger(parts: ServerParts): void {
   });
 }
 
+/** A burst of creates contends for one quota: retry conflicts (the store's own loop gives up after 10) with jitter. */
+async function chargeWithRetries(write: () => Promise<unknown>): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await write();
+      return;
+    } catch (e) {
+      if (!(e instanceof StatusError && e.code === 409) || attempt >= 50) throw e;
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(100, 5 * (attempt + 1))));
+    }
+  }
+}
+
 export function installResourceQuota(parts: ServerParts): void {
   const fmt = (q: quantity.Quantity) => quantity.canonicalQuantity(q);
+  const quotaDef = parts.registry.resource('', 'v1', 'resourcequotas');
+  const quotaStore = quotaDef && parts.resources.get(quotaDef);
   const hook = (rs: ResourceStore) => ({
-    async beforeCreate(obj: KObject) {
+    async beforeCreate(obj: KObject, ctx: WriteContext) {
       const ns = obj.metadata.namespace ?? '';
       const quotas = [...parts.cache.entries('/registry/resourcequotas/', `/registry/resourcequotas/${ns}/`)];
-      if (!quotas.length) return;
+      if (!quotas.length || !quotaStore) return;
       const { resource, group } = rs.def;
       const countKeys = new Set([`count/${resource}${group ? `.${group}` : ''}`, ...(group === '' && LEGACY_COUNTS[resource] ? [LEGACY_COUNTS[resource]] : [])]);
       const isPod = group === '' && resource === 'pods';
+      const want = isPod ? podUsage(obj) : undefined;
+      /** What this object adds to a quota key, or undefined if the key does not count it. */
+      const requested = (k: string): quantity.Quantity | undefined => (countKeys.has(k) ? quantity.parseQuantity('1') : want && COMPUTE.includes(k) ? want.get(k) : undefined);
+      /** Usage from the watch cache: used when the quota has no status.used for a key yet. */
+      const cached = (k: string): quantity.Quantity => {
+        let used = quantity.parseQuantity('0');
+        for (const e of parts.cache.entries(rs.bucket, `${rs.bucket}${ns}/`)) {
+          if (isPod && terminal(e.obj)) continue;
+          used = quantity.addQuantities(used, countKeys.has(k) ? quantity.parseQuantity('1') : (podUsage(e.obj).get(k) ?? quantity.parseQuantity('0')));
+        }
+        return used;
+      };
       for (const q of quotas) {
         const hard = rec(rec(q.obj.spec).hard);
         const name = q.obj.metadata.name ?? '';
-        const exceeded: Array<[string, string, string, string]> = [];
-        const counted = () => [...parts.cache.entries(rs.bucket, `${rs.bucket}${ns}/`)].filter((e) => !isPod || !terminal(e.obj)).length;
-        for (const key of Object.keys(hard).filter((k) => countKeys.has(k))) {
-          const used = counted();
-          if (quantity.compareQuantities(quantity.parseQuantity(String(used + 1)), quantity.quantityFromJSON(hard[key] as string)) > 0) exceeded.push([key, '1', String(used), String(hard[key])]);
-        }
         if (isPod) {
           const compute = Object.keys(hard).filter((k) => COMPUTE.includes(k));
           const missing = compute.filter((k) => {
@@ -110,19 +133,36 @@ export function installResourceQuota(parts: ServerParts): void {
             };
             throw errors.forbidden(`pods "${obj.metadata.name ?? ''}" is forbidden: failed quota: ${name}: must specify ${missing.sort().map((k) => `${k} for: ${names(k)}`).join('; ')}`);
           }
-          const want = podUsage(obj);
-          for (const k of compute) {
-            let used = quantity.parseQuantity('0');
-            for (const e of parts.cache.entries(rs.bucket, `${rs.bucket}${ns}/`)) if (!terminal(e.obj)) used = quantity.addQuantities(used, podUsage(e.obj).get(k)!);
-            const req = want.get(k)!;
-            if (quantity.compareQuantities(quantity.addQuantities(used, req), quantity.quantityFromJSON(hard[k] as string)) > 0) exceeded.push([k, fmt(req), fmt(used), String(hard[k])]);
+        }
+      }
+      // As upstream's quota admission: check against status.used and write the new usage with
+      // optimistic concurrency (a conflict rereads and rechecks), so concurrent creates cannot
+      // overshoot; the quota controller later recalculates usage from what exists.
+      for (const q of quotas) {
+        const name = q.obj.metadata.name ?? '';
+        if (!Object.keys(rec(rec(q.obj.spec).hard)).some((k) => requested(k) !== undefined)) continue;
+        const charge = (cur: KObject): KObject => {
+          const hard = rec(rec(cur.spec).hard);
+          const status = rec(cur.status);
+          const used = { ...(rec(status.used) as Record<string, string>) };
+          const exceeded: Array<[string, string, string, string]> = [];
+          for (const k of Object.keys(hard)) {
+            const req = requested(k);
+            if (!req) continue;
+            const now = used[k] !== undefined ? quantity.quantityFromJSON(used[k]) : cached(k);
+            const next = quantity.addQuantities(now, req);
+            if (quantity.compareQuantities(next, quantity.quantityFromJSON(hard[k] as string)) > 0) exceeded.push([k, fmt(req), fmt(now), String(hard[k])]);
+            used[k] = fmt(next);
           }
-        }
-        if (exceeded.length) {
-          exceeded.sort((a, b) => a[0].localeCompare(b[0]));
-          const part = (i: 1 | 2 | 3) => exceeded.map((x) => `${x[0]}=${x[i]}`).join(',');
-          throw errors.forbidden(`${resource}${group ? `.${group}` : ''} "${obj.metadata.name ?? ''}" is forbidden: exceeded quota: ${name}, requested: ${part(1)}, used: ${part(2)}, limited: ${part(3)}`);
-        }
+          if (exceeded.length) {
+            exceeded.sort((a, b) => a[0].localeCompare(b[0]));
+            const part = (i: 1 | 2 | 3) => exceeded.map((x) => `${x[0]}=${x[i]}`).join(',');
+            throw errors.forbidden(`${resource}${group ? `.${group}` : ''} "${obj.metadata.name ?? ''}" is forbidden: exceeded quota: ${name}, requested: ${part(1)}, used: ${part(2)}, limited: ${part(3)}`);
+          }
+          return { ...cur, status: { ...status, hard: status.hard ?? hard, used } };
+        };
+        if (ctx.dryRun) charge(structuredClone(q.obj));
+        else await chargeWithRetries(() => quotaStore.update(ns, name, charge, { dryRun: false, subresource: 'status' }));
       }
     },
   });

@@ -2,6 +2,8 @@
 import type { KObject } from '../../api/index.js';
 import { CLUSTER_ROLES, EVENTS, rule, type RoleSpec } from './bootstrap-roles.js';
 
+/** The simulated node fleet's user (src/cli/start-agent.ts SIM_AGENT_USER). */
+export const SIM_AGENT_USER = 'system:k8ts:sim-agent';
 const RO = 'get list watch';
 const CRUD = 'create delete get list patch update watch';
 
@@ -21,6 +23,8 @@ export const CONTROLLER_ROLES: RoleSpec[] = [
   { name: 'generic-garbage-collector', rules: [rule('delete get list patch update watch', '*', '*')] },
   { name: 'horizontal-pod-autoscaler', rules: [rule(RO, 'autoscaling', 'horizontalpodautoscalers'), rule('update', 'autoscaling', 'horizontalpodautoscalers/status'), rule('get update', '*', '*/scale'), rule('list', '-', 'pods'), rule('list', 'metrics.k8s.io', 'pods'), rule('get list', 'custom.metrics.k8s.io', '*'), rule('get list', 'external.metrics.k8s.io', '*'), EVENTS] },
   { name: 'job-controller', rules: [rule('get list patch update watch', 'batch', 'jobs'), rule('update', 'batch', 'jobs/status'), rule('update', 'batch', 'jobs/finalizers'), rule('create delete list patch watch', '-', 'pods'), EVENTS] },
+  // k8ts's own (k3s ships local-path-provisioner with a role much like this one): writes as kube-system/local-path-provisioner.
+  { name: 'local-path-provisioner', rules: [rule('create get list watch', 'storage.k8s.io', 'storageclasses'), rule('create delete get list patch update watch', '-', 'persistentvolumes'), rule('patch update', '-', 'persistentvolumes/status persistentvolumeclaims/status'), rule('get list patch update watch', '-', 'persistentvolumeclaims'), rule(RO, '-', 'nodes pods'), EVENTS] },
   { name: 'namespace-controller', rules: [rule('delete get list watch', '-', 'namespaces'), rule('update', '-', 'namespaces/finalize namespaces/status'), rule('delete deletecollection get list', '*', '*')] },
   { name: 'node-controller', rules: [rule('delete get list patch update', '-', 'nodes'), rule('patch update', '-', 'nodes/status'), rule('patch update', '-', 'pods/status'), rule('delete list', '-', 'pods'), rule('get', '-', 'pods'), EVENTS] },
   { name: 'persistent-volume-binder', rules: [rule('create delete get list update watch', '-', 'persistentvolumes'), rule('update', '-', 'persistentvolumes/status'), rule('get list update watch', '-', 'persistentvolumeclaims'), rule('update', '-', 'persistentvolumeclaims/status'), rule('create delete get list watch', '-', 'pods'), rule(RO, 'storage.k8s.io', 'storageclasses'), rule('create delete get update', '-', 'endpoints services'), rule('get', '-', 'secrets'), rule(RO, '-', 'nodes'), EVENTS] },
@@ -81,12 +85,18 @@ export function bootstrapPolicy(): Array<{ resource: string; obj: KObject }> {
     ['kubeadm:node-autoapprove-bootstrap', 'system:certificates.k8s.io:certificatesigningrequests:nodeclient', [group('system:bootstrappers')]],
     ['kubeadm:node-autoapprove-certificate-rotation', 'system:certificates.k8s.io:certificatesigningrequests:selfnodeclient', [group('system:nodes')]],
     ['system:kubelet-api-admin', 'system:kubelet-api-admin', [user('kube-apiserver-kubelet-client')]],
+    ['k8ts:kube-scheduler-extras', 'k8ts:kube-scheduler-extras', [user('system:kube-scheduler')]],
+    // SIM_AGENT_USER in src/cli/start-agent.ts.
+    ['k8ts:sim-agent', 'k8ts:sim-agent', [user(SIM_AGENT_USER)]],
   ];
   for (const r of CONTROLLER_ROLES) bindings.push([`system:controller:${r.name}`, `system:controller:${r.name}`, [sa(r.name)]]);
-  // k8ts's controller manager runs every controller with one client (upstream's
-  // --use-service-account-credentials=false): it holds the union of the
-  // controllers' roles and nothing more — not cluster-admin.
-  for (const r of CONTROLLER_ROLES) bindings.push([`k8ts:kube-controller-manager:${r.name}`, `system:controller:${r.name}`, [user('system:kube-controller-manager')]]);
+  // The controller manager runs each controller as its ServiceAccount (upstream's
+  // --use-service-account-credentials, src/controllers/identities.ts): its own user
+  // keeps only system:kube-controller-manager (read, leader Lease, tokens).
   for (const [name, role, subjects] of bindings) out.push({ resource: 'clusterrolebindings', obj: clusterBinding(name, role, subjects) });
+  out.push({
+    resource: 'rolebindings',
+    obj: { apiVersion: RBAC, kind: 'RoleBinding', metadata: { name: 'k8ts:sim-agent-leases', namespace: 'kube-node-lease', ...structuredClone(META) }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'k8ts:sim-agent-leases' }, subjects: [user(SIM_AGENT_USER)] },
+  });
   return out;
 }

@@ -132,6 +132,16 @@ export const CLUSTER_ROLES: RoleSpec[] = [
       rule(RO, '-', 'namespaces'),
     ],
   },
+  // k8ts's own: what its scheduler needs beyond system:kube-scheduler (PriorityClasses for
+  // preemption, and patching pods for the decision annotation `k8ts explain pod` reads).
+  { name: 'k8ts:kube-scheduler-extras', rules: [rule(RO, 'scheduling.k8s.io', 'priorityclasses'), rule('patch', '-', 'pods')] },
+  // k8ts's simulated node fleet (one identity for many nodes, as KWOK): its nodes, their pods' status, events;
+  // its Leases come from k8ts:sim-agent-leases, bound in kube-node-lease only.
+  {
+    name: 'k8ts:sim-agent',
+    rules: [rule('create get list watch patch update', '-', 'nodes'), rule('patch update', '-', 'nodes/status'), rule(RO, '-', 'pods'), rule('delete', '-', 'pods'), rule('patch update', '-', 'pods/status'), EVENTS],
+  },
+  { name: 'k8ts:sim-agent-leases', rules: [rule('create get list watch patch update', 'coordination.k8s.io', 'leases')] },
   {
     name: 'system:volume-scheduler',
     rules: [rule('get list patch update watch', '-', 'persistentvolumes'), rule(RO, 'storage.k8s.io', 'storageclasses'), rule('get list patch update watch', '-', 'persistentvolumeclaims')],
