@@ -1,13 +1,32 @@
 /** Which nodes an agent serves: the machine's own node and `sim-node-NNNNN` simulated ones, and the runtime choice. */
 import { cpus, hostname, networkInterfaces, release, totalmem, type as osType } from 'node:os';
 import { SIM_CAPACITY, nodeArch, type NodeIdentity } from './node-status.js';
+import { missingRuntimePieces } from './cri/containerd.js';
 
 export type RuntimeFlag = 'auto' | 'cri' | 'sim' | 'none';
 
-/** auto/cri fall back to sim until the CRI runtime lands (said once, clearly). */
-export function resolveRuntime(flag: RuntimeFlag, log: (msg: string) => void): 'sim' | 'none' {
-  if (flag === 'auto' || flag === 'cri') {
-    log(`agent: --runtime ${flag}: containerd (CRI) is not supported yet; the local node runs simulated pods (as --runtime sim)`);
+/**
+ * cri: containerd through CRI (fails with one line naming the Debian packages
+ * when a piece is missing); auto: cri when containerd, runc and the CNI
+ * plugins are installed and we are root, otherwise sim (said once, clearly).
+ */
+export function resolveRuntime(
+  flag: RuntimeFlag,
+  log: (msg: string) => void,
+  opts: { endpoint?: string; missing?: () => string | undefined; isRoot?: boolean } = {},
+): 'cri' | 'sim' | 'none' {
+  const missingPieces = opts.missing ?? missingRuntimePieces;
+  const root = opts.isRoot ?? process.getuid?.() === 0;
+  if (flag === 'cri') {
+    const missing = opts.endpoint ? undefined : missingPieces();
+    if (missing) throw new Error(missing);
+    if (!opts.endpoint && !root) throw new Error('--runtime cri runs its own containerd and needs root (or give --container-runtime-endpoint)');
+    return 'cri';
+  }
+  if (flag === 'auto') {
+    const missing = opts.endpoint ? undefined : missingPieces();
+    if (!missing && (opts.endpoint || root)) return 'cri';
+    log(`agent: --runtime auto: ${missing ?? 'containerd needs root'}; the local node runs simulated pods (as --runtime sim)`);
     return 'sim';
   }
   return flag;
@@ -20,7 +39,8 @@ export function hostAddress(): string {
   return '127.0.0.1';
 }
 
-export function localNodeIdentity(runtime: 'sim', name = hostname().toLowerCase(), controlPlane = true): NodeIdentity {
+/** `runtime` is `sim` or a full `name://version` (e.g. `containerd://1.6.20~ds1`). */
+export function localNodeIdentity(runtime: string, name = hostname().toLowerCase(), controlPlane = true): NodeIdentity {
   return {
     name,
     address: hostAddress(),
@@ -28,7 +48,7 @@ export function localNodeIdentity(runtime: 'sim', name = hostname().toLowerCase(
     capacity: { cpu: String(cpus().length), memory: `${Math.floor(totalmem() / 1024)}Ki`, pods: '110', 'ephemeral-storage': SIM_CAPACITY['ephemeral-storage'] },
     os: osType().toLowerCase(),
     arch: nodeArch(),
-    runtime: `${runtime}://0.1.0`,
+    runtime: runtime.includes('://') ? runtime : `${runtime}://0.1.0`,
     kernelVersion: release(),
     osImage: 'k8ts',
   };
