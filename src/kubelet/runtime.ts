@@ -9,6 +9,8 @@ export interface RuntimePodStatus {
   initContainers: ContainerStatus[];
   /** App containers in spec order (only those the runtime has reached are present). */
   containers: ContainerStatus[];
+  /** Runtimes that network pods themselves (cri: PodSandboxStatus) report the IP here; '' = not known yet. Unset: the agent allocates. */
+  podIP?: string;
 }
 
 export interface PodRef {
@@ -32,4 +34,28 @@ export interface Runtime {
   onChange(fn: (ref: PodRef) => void): void;
   /** Stop timers; the runtime is unusable afterwards. */
   close(): void;
+
+  // ---- Optional streaming / introspection (used by the kubelet API server, src/kubelet/server) ----
+
+  /**
+   * Path of the container's CRI-format log file (lines `<RFC3339Nano> stdout|stderr F|P msg`),
+   * or undefined when the container (or, with `previous`, its previous instance) has no log.
+   */
+  containerLogPath?(ref: PodRef, container: string, previous: boolean): Promise<string | undefined>;
+  /** Start an exec session; returns the URL of the runtime's streaming server (CRI Exec response url). */
+  execStream?(ref: PodRef, container: string, cmd: string[], o: ExecOptions): Promise<string>;
+  /** Start an attach session; returns the streaming server URL (CRI Attach response url). */
+  attachStream?(ref: PodRef, container: string, o: ExecOptions): Promise<string>;
+  /** Start a port-forward session; returns the streaming server URL (CRI PortForward response url). */
+  portForwardStream?(ref: PodRef, ports: number[]): Promise<string>;
+  /** The pods the runtime currently runs (kubelet `/pods`); optional. */
+  listPods?(): Promise<Pod[]>;
+}
+
+/** Which standard streams an exec/attach session wires up, and whether it allocates a TTY. */
+export interface ExecOptions {
+  stdin: boolean;
+  stdout: boolean;
+  stderr: boolean;
+  tty: boolean;
 }

@@ -94,7 +94,7 @@ function eligible(cs: SimContainer[]): SimContainer[] {
  * does not depend on how often this runs). Returns whether anything changed
  * and when the next stage falls due.
  */
-export function advance(stages: readonly Stage[], pod: Pod, cs: SimContainer[], now: number): { changed: boolean; nextAt?: number } {
+export function advance(stages: readonly Stage[], pod: Pod, cs: SimContainer[], now: number, onApply?: (c: SimContainer, stage: Stage, at: number) => void): { changed: boolean; nextAt?: number } {
   let changed = false;
   for (let guard = 0; guard < 1000; guard++) {
     let best: { c: SimContainer; stage: Stage; due: number } | undefined;
@@ -109,6 +109,7 @@ export function advance(stages: readonly Stage[], pod: Pod, cs: SimContainer[], 
     if (!best) return { changed };
     if (best.due > now) return { changed, nextAt: best.due };
     apply(best.stage, best.c, pod, best.due);
+    onApply?.(best.c, best.stage, best.due);
     changed = true;
   }
   return { changed };

@@ -6,6 +6,8 @@
 
 export const RUN_SECONDS_ANNOTATION = 'sim.k8ts.io/run-seconds';
 export const EXIT_CODE_ANNOTATION = 'sim.k8ts.io/exit-code';
+/** Seconds a deleted pod takes to stop (capped at its grace period; default 0: at once). */
+export const STOP_SECONDS_ANNOTATION = 'sim.k8ts.io/stop-seconds';
 
 export type SimPhase = 'none' | 'creating' | 'running' | 'exited' | 'backoff';
 
