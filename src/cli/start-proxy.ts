@@ -1,6 +1,155 @@
-/** Starts the proxy component inside `k8ts server` (filled in by the service-networking work). */
+/**
+ * kube-proxy (iptables mode) inside `k8ts server`, and the `k8ts proxy`
+ * command. In the server it runs when the local node runs real containers
+ * (the runtime resolves to `cri`, so pods have network namespaces to reach)
+ * and iptables is there; with simulated pods there is nothing to forward to,
+ * so it stays off (`--disable proxy` turns it off anyway; `K8TS_PROXY=1` forces it on).
+ * @module
+ */
+import { hostname } from 'node:os';
+import { parseArgs } from 'node:util';
+import { Client } from '../client/index.js';
+import { resolveRuntime } from '../kubelet/index.js';
+import { readKubeconfig } from '../pki/index.js';
+import { cleanupRules, ensureSafetyRoutes, execRunner, startInformerProxy, startNetworkAgents } from '../proxy/index.js';
+import { parseDuration } from './duration.js';
 import type { ComponentContext, RunningComponent } from './component-context.js';
 
-export async function startProxy(_ctx: ComponentContext): Promise<RunningComponent | undefined> {
-  return undefined;
+/** kube-proxy's identity: bound to system:node-proxier by the bootstrap policy. */
+export const KUBE_PROXY_USER = 'system:kube-proxy';
+
+function iptablesMissing(): string | undefined {
+  return process.getuid?.() !== 0 ? 'needs root' : undefined;
+}
+
+export async function startProxy(ctx: ComponentContext): Promise<RunningComponent | undefined> {
+  let runtime: string;
+  try {
+    runtime = resolveRuntime(ctx.flags.runtime, () => {});
+  } catch {
+    return undefined;
+  }
+  if (runtime !== 'cri' && process.env.K8TS_PROXY !== '1') return undefined;
+  // No local node (agent disabled): no pods here to forward to.
+  if (ctx.flags.disabled.has('agent') && process.env.K8TS_PROXY !== '1') return undefined;
+  // Under node:test a server must not program the host's own iptables (tests use network namespaces);
+  // K8TS_PROXY=1 opts in.
+  if (process.env.NODE_TEST_CONTEXT && process.env.K8TS_PROXY !== '1') {
+    ctx.log('proxy: not started under node:test (set K8TS_PROXY=1 to run it on this host)');
+    return undefined;
+  }
+  const why = iptablesMissing();
+  if (why) {
+    ctx.log(`proxy: not started (${why})`);
+    return undefined;
+  }
+  const runner = execRunner();
+  if ((await runner.run('iptables-restore', ['--version'])).code !== 0) {
+    ctx.log('proxy: not started (iptables-restore not found: apt-get install iptables)');
+    return undefined;
+  }
+  const creds = await ctx.credentialsFor(KUBE_PROXY_USER, []);
+  const client = new Client({ ...creds, qps: -1, userAgent: 'kube-proxy/v1.32.0 (k8ts)' });
+  const nodeName = hostname().toLowerCase();
+  await ensureSafetyRoutes(runner, { serviceCIDR: ctx.flags.serviceCIDR, clusterCIDR: ctx.flags.clusterCIDR }).catch((e: unknown) => ctx.log(`proxy: safety routes: ${(e as Error).message}`));
+  const running = await startInformerProxy({
+    client,
+    signal: ctx.signal,
+    runner,
+    node: { nodeName, clusterCIDR: ctx.flags.clusterCIDR },
+    healthPort: 10256,
+    log: ctx.log,
+  }).catch(async (e: unknown) => {
+    // The health port may be taken by another kube-proxy; run without it rather than not at all.
+    if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+    ctx.log('proxy: port 10256 in use; running without the health server');
+    return startInformerProxy({ client, signal: ctx.signal, runner, node: { nodeName, clusterCIDR: ctx.flags.clusterCIDR }, healthPort: -1, log: ctx.log });
+  });
+  ctx.log(`proxy: iptables mode on node ${nodeName} (health on :${running.proxier.healthPort ?? '-'})`);
+  // ── NetworkPolicy enforcement + host-gw pod routes (helper D: src/proxy/netpol*.ts, routes*.ts) ──
+  const network = await startNetworkAgents({ credentials: (u, g) => ctx.credentialsFor(u, g), runner, nodeName, log: ctx.log }).catch((e: unknown) => {
+    ctx.log(`network policy/routes: not started: ${(e as Error).message}`);
+    return undefined;
+  });
+  // ── end ──
+  return {
+    name: 'proxy',
+    async stop() {
+      await network?.stop(); // helper D
+      await running.stop();
+      await client.close();
+    },
+  };
+}
+
+export const PROXY_USAGE = `Usage: k8ts proxy [flags]
+
+kube-proxy in iptables mode for this node.
+
+  --kubeconfig F            credentials (default $KUBECONFIG)
+  --hostname-override N     this node's name (default: the host name)
+  --cluster-cidr C          pod network; traffic from outside it to a ClusterIP is masqueraded (default 10.42.0.0/16)
+  --service-cidr C          routed locally so unmatched Service traffic never leaves the host (default 10.43.0.0/16)
+  --healthz-port N          /healthz, /livez, /metrics (default 10256; 0 = a free port; -1 = none)
+  --iptables-min-sync-period D  (default 1s)
+  --iptables-sync-period D  full resync period (default 30s)
+  --netns NAME              program the rules inside network namespace NAME (ip netns)
+  --cleanup                 remove every chain and rule the proxy made, then exit
+`;
+
+export async function runProxyCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      kubeconfig: { type: 'string' },
+      'hostname-override': { type: 'string' },
+      'cluster-cidr': { type: 'string', default: '10.42.0.0/16' },
+      'service-cidr': { type: 'string', default: '10.43.0.0/16' },
+      'healthz-port': { type: 'string', default: '10256' },
+      'iptables-min-sync-period': { type: 'string', default: '1s' },
+      'iptables-sync-period': { type: 'string', default: '30s' },
+      netns: { type: 'string' },
+      cleanup: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(PROXY_USAGE);
+    return;
+  }
+  const runner = execRunner({ netns: values.netns });
+  if (values.cleanup) {
+    const n = await cleanupRules(runner);
+    process.stdout.write(`removed ${n} chains\n`);
+    return;
+  }
+  const healthPort = Number(values['healthz-port']);
+  if (!Number.isInteger(healthPort) || healthPort < -1 || healthPort > 65535) throw new Error(`--healthz-port ${values['healthz-port']}: not a port number`);
+  const kubeconfig = values.kubeconfig ?? process.env.KUBECONFIG;
+  if (!kubeconfig) throw new Error('proxy: give --kubeconfig (or set KUBECONFIG)');
+  const creds = await readKubeconfig(kubeconfig);
+  const client = new Client({ ...creds, qps: -1, userAgent: 'kube-proxy/v1.32.0 (k8ts)' });
+  const abort = new AbortController();
+  const log = (m: string) => process.stderr.write(`${new Date().toISOString()} ${m}\n`);
+  await ensureSafetyRoutes(runner, { serviceCIDR: values['service-cidr']!, clusterCIDR: values['cluster-cidr']! });
+  const running = await startInformerProxy({
+    client,
+    signal: abort.signal,
+    runner,
+    node: { nodeName: values['hostname-override'] ?? hostname().toLowerCase(), clusterCIDR: values['cluster-cidr'] },
+    healthPort,
+    minSyncPeriodMs: parseDuration(values['iptables-min-sync-period']!),
+    syncPeriodMs: parseDuration(values['iptables-sync-period']!),
+    log,
+  });
+  log(`proxy: iptables mode running (health on :${running.proxier.healthPort ?? '-'})`);
+  const stop = async () => {
+    abort.abort();
+    await running.stop();
+    await client.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
 }

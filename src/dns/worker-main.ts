@@ -1,0 +1,60 @@
+/**
+ * Entry of the DNS worker thread in `k8ts server`: answering thousands of
+ * queries a second is CPU work, so the DNS runs off the API server's event
+ * loop and reads Services and EndpointSlices over HTTPS like a remote
+ * CoreDNS (DESIGN.md "One machine, two cores").
+ *
+ * Messages to the parent: `{ log }`, then `{ ready: { host, port, metricsPort, upstreams } }`
+ * or `{ failed: { code, message, dnsBound } }`; after 'stop': `{ done: true }`.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { Client, SharedInformerFactory } from '../client/index.js';
+import { DnsServer, type DnsServerOptions } from './server.js';
+import { InformerSource } from './source.js';
+
+export interface DnsWorkerData {
+  server: string;
+  caPem: string;
+  certPem: string;
+  keyPem: string;
+  options: Omit<DnsServerOptions, 'source' | 'log'>;
+}
+
+const d = workerData as DnsWorkerData;
+const log = (msg: string) => parentPort?.postMessage({ log: msg });
+const client = new Client({ server: d.server, caPem: d.caPem, certPem: d.certPem, keyPem: d.keyPem, qps: -1, userAgent: 'k8ts-dns/v1.32.0 (k8ts)' });
+const factory = new SharedInformerFactory(client);
+const abort = new AbortController();
+const source = new InformerSource(factory);
+
+async function main(): Promise<DnsServer | undefined> {
+  let server = new DnsServer({ ...d.options, source, log });
+  try {
+    await server.start();
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (!server.port) {
+      parentPort?.postMessage({ failed: { code: err.code, message: err.message } });
+      return undefined;
+    }
+    // DNS is bound but the metrics port is taken (another server on this host): metrics on a free port.
+    await server.close();
+    server = new DnsServer({ ...d.options, metricsPort: 0, source, log });
+    await server.start();
+  }
+  factory.start(abort.signal);
+  await factory.waitForCacheSync(abort.signal);
+  parentPort?.postMessage({ ready: { host: server.host, port: server.port, metricsPort: server.metricsPort, upstreams: server.upstreams.map((u) => `${u.host}:${u.port}`) } });
+  return server;
+}
+
+const started = main();
+parentPort?.on('message', (m: unknown) => {
+  if (m !== 'stop') return;
+  abort.abort();
+  void started
+    .then((s) => s?.close())
+    .then(() => factory.shutdown())
+    .then(() => client.close())
+    .finally(() => parentPort?.postMessage({ done: true }));
+});

@@ -1,0 +1,119 @@
+/** From Service and EndpointSlice objects to the proxy's model (pure). */
+import type { KObject } from '../api/index.js';
+import type { Endpoint, ProxyState, Protocol, ServicePort } from './types.js';
+
+/** Services carrying this label are served by another proxy (upstream's service.kubernetes.io/service-proxy-name). */
+export const SERVICE_PROXY_NAME_LABEL = 'service.kubernetes.io/service-proxy-name';
+export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
+const DEFAULT_STICKY_SECONDS = 10800;
+
+interface SvcSpecPort {
+  name?: string;
+  port?: number;
+  protocol?: string;
+  nodePort?: number;
+}
+
+const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+export const isIPv4 = (s: unknown): s is string => typeof s === 'string' && IPV4.test(s) && s.split('.').every((o) => Number(o) <= 255);
+
+export function servicePortName(namespace: string, name: string, portName: string): string {
+  return `${namespace}/${name}${portName ? ':' + portName : ''}`;
+}
+
+/** The ports of a Service the proxy serves (none for headless, ExternalName or foreign-proxy Services). */
+export function servicePortsOf(svc: KObject): ServicePort[] {
+  const spec = (svc.spec ?? {}) as Record<string, unknown>;
+  const status = (svc.status ?? {}) as { loadBalancer?: { ingress?: Array<{ ip?: string; ipMode?: string }> } };
+  if (svc.metadata.labels?.[SERVICE_PROXY_NAME_LABEL]) return [];
+  if (spec.type === 'ExternalName') return [];
+  const clusterIP = spec.clusterIP;
+  if (!isIPv4(clusterIP)) return [];
+  const type = String(spec.type ?? 'ClusterIP');
+  const externalIPs = ((spec.externalIPs as string[] | undefined) ?? []).filter(isIPv4);
+  const lbIPs = type === 'LoadBalancer' ? (status.loadBalancer?.ingress ?? []).filter((i) => isIPv4(i.ip) && i.ipMode !== 'Proxy').map((i) => i.ip!) : [];
+  const affinity = spec.sessionAffinity === 'ClientIP';
+  const timeout = (spec.sessionAffinityConfig as { clientIP?: { timeoutSeconds?: number } } | undefined)?.clientIP?.timeoutSeconds;
+  const out: ServicePort[] = [];
+  const ns = svc.metadata.namespace ?? 'default';
+  const name = svc.metadata.name ?? '';
+  for (const p of (spec.ports as SvcSpecPort[] | undefined) ?? []) {
+    if (!p.port) continue;
+    const nodePort = type === 'NodePort' || type === 'LoadBalancer' ? (p.nodePort ?? 0) : 0;
+    const externallyAccessible = nodePort > 0 || lbIPs.length > 0 || externalIPs.length > 0;
+    out.push({
+      namespace: ns,
+      name,
+      portName: p.name ?? '',
+      nameString: servicePortName(ns, name, p.name ?? ''),
+      clusterIP,
+      port: p.port,
+      protocol: (p.protocol ?? 'TCP') as Protocol,
+      nodePort,
+      externalIPs,
+      loadBalancerIPs: lbIPs,
+      sessionAffinityClientIP: affinity,
+      stickyMaxAgeSeconds: affinity ? (timeout ?? DEFAULT_STICKY_SECONDS) : 0,
+      externalPolicyLocal: externallyAccessible && spec.externalTrafficPolicy === 'Local',
+      internalPolicyLocal: spec.internalTrafficPolicy === 'Local',
+      healthCheckNodePort: externallyAccessible && spec.externalTrafficPolicy === 'Local' ? Number(spec.healthCheckNodePort ?? 0) : 0,
+    });
+  }
+  return out;
+}
+
+interface SliceEndpoint {
+  addresses?: string[];
+  conditions?: { ready?: boolean; serving?: boolean; terminating?: boolean };
+  nodeName?: string;
+}
+
+/** Endpoints per `ns/name:port` from the EndpointSlices (IPv4 only), sorted by `ip:port`, deduplicated. */
+export function endpointsFromSlices(slices: KObject[], nodeName: string): Map<string, Endpoint[]> {
+  const byPort = new Map<string, Map<string, Endpoint>>();
+  for (const s of slices) {
+    if (s.addressType !== 'IPv4') continue;
+    const svcName = s.metadata.labels?.[SERVICE_NAME_LABEL];
+    if (!svcName) continue;
+    const ns = s.metadata.namespace ?? 'default';
+    for (const port of (s.ports as Array<{ name?: string; port?: number; protocol?: string }> | undefined) ?? []) {
+      if (!port.port) continue;
+      const key = servicePortName(ns, svcName, port.name ?? '') + '/' + (port.protocol ?? 'TCP');
+      let m = byPort.get(key);
+      if (!m) byPort.set(key, (m = new Map()));
+      for (const e of (s.endpoints as SliceEndpoint[] | undefined) ?? []) {
+        const ip = e.addresses?.[0];
+        if (!isIPv4(ip)) continue;
+        // Upstream: unset ready means ready; unset serving follows ready; unset terminating is false.
+        const ready = e.conditions?.ready ?? true;
+        const ep: Endpoint = {
+          ip,
+          port: port.port,
+          ready,
+          serving: e.conditions?.serving ?? ready,
+          terminating: e.conditions?.terminating ?? false,
+          nodeName: e.nodeName,
+          isLocal: !!nodeName && e.nodeName === nodeName,
+        };
+        const id = `${ip}:${port.port}`;
+        if (!m.has(id) || (ep.ready && !m.get(id)!.ready)) m.set(id, ep);
+      }
+    }
+  }
+  const out = new Map<string, Endpoint[]>();
+  for (const [k, m] of byPort) out.set(k, [...m.entries()].sort(([a], [b]) => compareEndpoint(a, b)).map(([, e]) => e));
+  return out;
+}
+
+/** Key of a ServicePort in the endpoints map: name string plus protocol. */
+export const endpointKey = (sp: Pick<ServicePort, 'nameString' | 'protocol'>): string => `${sp.nameString}/${sp.protocol}`;
+
+function compareEndpoint(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The whole proxy state from informer contents. Services sorted by name for stable output. */
+export function stateFromObjects(services: KObject[], slices: KObject[], nodeName: string): ProxyState {
+  const ports = services.flatMap(servicePortsOf).sort((a, b) => (a.nameString < b.nameString ? -1 : a.nameString > b.nameString ? 1 : a.protocol < b.protocol ? -1 : 1));
+  return { services: ports, endpoints: endpointsFromSlices(slices, nodeName) };
+}
