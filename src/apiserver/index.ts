@@ -5,3 +5,6 @@ export { StatusError, errors, fromStoreError, type Status } from './errors.js';
 export { VERSION_INFO } from './version.js';
 export { parsePolicy, METADATA_POLICY, type Policy as AuditPolicy } from './audit/policy.js';
 export { dangerousRights, type SubjectRights } from './auth/dangerous-rights.js';
+export { OPTIONAL_ADMISSION_PLUGINS } from './admission/index.js';
+export { defaultConfiguration as defaultEncryptionConfiguration, writeConfiguration as writeEncryptionConfiguration, ENCRYPTION_CONFIG_FILE } from './encryption/config.js';
+export type { EncryptionStatus } from './encryption/secrets-encryption.js';

@@ -11,8 +11,9 @@ import type { Store } from '../store/index.js';
 import { authenticate, configureServiceAccountTokens } from './auth/authn.js';
 import { impersonate } from './auth/impersonate.js';
 import { handleTokenRequest } from './auth/token-request.js';
-import { InflightLimiter } from './auth/inflight.js';
-import { AuditLog } from './audit/audit-log.js';
+import { InflightLimiter, isLongRunning } from './auth/inflight.js';
+import { DEFAULT_LIMITS, installConnectionLimits, REQUEST_TIMEOUT_MESSAGE, type ConnectionLimits } from './auth/connection-limits.js';
+import { AuditLog, captureBody } from './audit/audit-log.js';
 import type { Policy as AuditPolicy } from './audit/policy.js';
 import { authorize, forbiddenMessage, selectorName, type Attributes } from './auth/authorize.js';
 import { installAdmission } from './admission/index.js';
@@ -32,6 +33,12 @@ import { decodeKubernetesProtobuf, PROTOBUF_CONTENT_TYPE } from './protobuf/inde
 import { WatchCache } from './watch-cache/watch-cache.js';
 import { installKindHooks } from './registry/kind-hooks.js';
 import { installConversions } from './registry/conversions.js';
+import { readConfiguration } from './encryption/config.js';
+import { EncryptedStore } from './encryption/encrypted-store.js';
+import { SecretsEncryption } from './encryption/secrets-encryption.js';
+import { configureKubeletClient, noteUpgrade, type KubeletClientCredentials } from './rest/streams.js';
+import { ServerResponse, type IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 
 /** The verb label kube-apiserver's metrics use. */
 const REPORTED_VERB: Record<string, string> = { create: 'POST', update: 'PUT', patch: 'PATCH', delete: 'DELETE', deletecollection: 'DELETECOLLECTION', get: 'GET', list: 'LIST', watch: 'WATCH' };
@@ -53,6 +60,14 @@ export interface ApiServerOptions {
   maxMutatingRequestsInflight?: number;
   /** `--audit-log-path` with its policy. */
   audit?: { path: string; policy: AuditPolicy };
+  /** The certificate presented to kubelets (pods/log, exec, attach, portforward): pki `apiserver-kubelet-client`. */
+  kubeletClient?: KubeletClientCredentials;
+  /** `--disable-admission-plugins` (admission/index.ts OPTIONAL_ADMISSION_PLUGINS). */
+  disabledAdmissionPlugins?: string[];
+  /** Header, idle and request timeouts (auth/connection-limits.ts). */
+  limits?: ConnectionLimits;
+  /** Encryption at rest (`--secrets-encryption`): the EncryptionConfiguration file; encryptWrites false only decrypts. */
+  encryption?: { configPath: string; encryptWrites: boolean };
 }
 
 export class ApiServer {
@@ -64,17 +79,25 @@ export class ApiServer {
   private address = '';
   private readonly limiter: InflightLimiter;
   private readonly audit: AuditLog | undefined;
+  private readonly encryption: SecretsEncryption | undefined;
 
   constructor(private readonly opts: ApiServerOptions) {
     const registry = opts.registry ?? builtinRegistry();
     const buckets = [...new Set(registry.defs.map(resourcePrefix))];
-    const cache = new WatchCache(opts.store, buckets);
+    // Encryption at rest wraps the store: everything above it sees plaintext.
+    let store: Store = opts.store;
+    if (opts.encryption) {
+      const es = new EncryptedStore(opts.store, readConfiguration(opts.encryption.configPath), opts.encryption.encryptWrites, (m) => opts.log?.(m));
+      this.encryption = new SecretsEncryption(es, opts.encryption.configPath, (m) => opts.log?.(m));
+      store = es;
+    }
+    const cache = new WatchCache(store, buckets);
     const resources = new Map<ResourceDef, ResourceStore>();
-    for (const d of registry.defs) resources.set(d, new ResourceStore(d, opts.store, cache));
-    this.parts = { registry, store: opts.store, cache, resources, decoders: new Map([[PROTOBUF_CONTENT_TYPE, (b: Buffer) => decodeKubernetesProtobuf(b).object], ...(opts.decoders ?? [])]) };
+    for (const d of registry.defs) resources.set(d, new ResourceStore(d, store, cache));
+    this.parts = { registry, store, cache, resources, decoders: new Map([[PROTOBUF_CONTENT_TYPE, (b: Buffer) => decodeKubernetesProtobuf(b).object], ...(opts.decoders ?? [])]) };
     installConversions(resources.values());
     installKindHooks(this.parts, { serviceCIDR: opts.serviceCIDR ?? '10.43.0.0/16' });
-    installAdmission(this.parts);
+    installAdmission(this.parts, { disabled: opts.disabledAdmissionPlugins });
     if (opts.serviceAccountKeys) configureServiceAccountTokens(this.parts, opts.serviceAccountKeys);
     this.limiter = new InflightLimiter({ readOnly: opts.maxRequestsInflight ?? 400, mutating: opts.maxMutatingRequestsInflight ?? 200 });
     this.audit = opts.audit && new AuditLog(opts.audit.path, opts.audit.policy);
@@ -88,6 +111,7 @@ export class ApiServer {
         requestCert: true,
         rejectUnauthorized: false,
         minVersion: 'TLSv1.2',
+        handshakeTimeout: opts.limits?.headersTimeoutMs ?? DEFAULT_LIMITS.headersTimeoutMs,
       },
       (req, res) =>
         void this.handle(req, res).catch((e: unknown) => {
@@ -96,6 +120,19 @@ export class ApiServer {
           (res as { destroy?: () => void }).destroy?.();
         }),
     );
+    installConnectionLimits(this.server, opts.limits);
+    // --- upgrade requests (pods/exec, attach, portforward): the normal pipeline on an HTTP/1.1 response bound to the socket ---
+    if (opts.kubeletClient) configureKubeletClient(this.parts, opts.kubeletClient);
+    this.server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+      socket.on('error', () => socket.destroy());
+      const res = new ServerResponse(req);
+      res.shouldKeepAlive = false;
+      res.assignSocket(socket);
+      res.once('finish', () => socket.end());
+      noteUpgrade(req, socket, head);
+      void this.handle(req, res).catch(() => socket.destroy());
+    });
+    // --- end upgrade requests ---
     this.server.on('sessionError', () => {});
     this.server.on('tlsClientError', () => {});
   }
@@ -138,12 +175,20 @@ export class ApiServer {
     const labels = { verb: 'other', group: '', version: '', resource: '', subresource: '' };
     res.once('finish', () => this.metrics.observe(labels, res.statusCode, (performance.now() - t0) / 1000));
     try {
-      const authed = await authenticate(req, this.parts);
-      if (!authed) throw errors.unauthorized();
-      const user = impersonate(req, authed, this.parts);
+      // The audit log may want the body: copy it from the first chunk on (before any await).
+      const body = this.audit && (method === 'POST' || method === 'PUT' || method === 'PATCH') ? captureBody(req) : undefined;
       const info = requestInfo(method, path, url.searchParams);
+      if (!isLongRunning(info, url.searchParams)) this.deadline(req, res);
+      const authed = await authenticate(req, this.parts);
+      if (!authed) {
+        this.audit?.failedAuthentication(req, info, path);
+        throw errors.unauthorized();
+      }
+      // Upstream's filter order: authentication → audit → impersonation → in-flight limit → authorization.
+      const audit = this.audit?.begin(req, res, authed, info, path, body);
+      const user = impersonate(req, authed, this.parts);
+      if (user !== authed) audit?.impersonated(user);
       this.limiter.enter(info, url.searchParams, user, (release) => res.once('close', release));
-      const audit = this.audit?.begin(req, res, user, info, path);
       if (info.isResourceRequest) Object.assign(labels, { verb: REPORTED_VERB[info.verb] ?? info.verb.toUpperCase(), group: info.group, version: info.version, resource: info.resource, subresource: info.subresource });
       else labels.verb = method;
       if (!info.isResourceRequest) {
@@ -151,6 +196,7 @@ export class ApiServer {
         const d = authorize(attrs, this.parts);
         audit?.decide(d.allowed, d.reason);
         if (!d.allowed) throw errors.forbidden(forbiddenMessage(attrs, d.reason));
+        if (path.startsWith('/k8ts/secrets-encrypt/')) return await this.secretsEncrypt(res, path, method);
         return this.nonResource(req, res, path, method);
       }
       const def = this.parts.registry.resource(info.group, info.version, info.resource);
@@ -189,6 +235,30 @@ export class ApiServer {
       if (!res.headersSent) sendError(res, e);
       else if (!res.writableEnded) res.end();
     }
+  }
+
+  /** `--request-timeout`: a request still unanswered then gets 504 (its handler's later writes are dropped). */
+  private deadline(req: Req, res: Res): void {
+    const t = setTimeout(() => {
+      // A body still trickling in is dropped once the answer is out.
+      res.once('finish', () => (req as { destroy?: () => void }).destroy?.());
+      if (!res.headersSent) sendError(res, errors.timeout(REQUEST_TIMEOUT_MESSAGE));
+      else if (!res.writableEnded) res.end();
+    }, this.opts.limits?.requestTimeoutMs ?? DEFAULT_LIMITS.requestTimeoutMs);
+    t.unref();
+    res.once('close', () => clearTimeout(t));
+  }
+
+  /** `k8ts secrets-encrypt`: GET …/status, POST …/rotate (authorized as non-resource URLs: cluster-admin). */
+  private async secretsEncrypt(res: Res, path: string, method: string): Promise<void> {
+    const op = path.slice('/k8ts/secrets-encrypt/'.length);
+    if (op !== 'status' && op !== 'rotate') throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+    if ((op === 'status') !== (method === 'GET')) throw errors.methodNotAllowed();
+    if (!this.encryption) {
+      if (op === 'status') return sendJson(res, 200, { enabled: false });
+      throw errors.badRequest('secrets encryption is not enabled: start the server with --secrets-encryption');
+    }
+    return sendJson(res, 200, op === 'status' ? await this.encryption.status() : await this.encryption.rotate());
   }
 
   private nonResource(req: Req, res: Res, path: string, method: string): void {

@@ -1,19 +1,28 @@
 /** `k8ts agent`: node agent(s) in their own process against a remote API server (the local node and/or simulated nodes). */
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, type ClientOptions } from '../client/index.js';
-import { NodeAgent, SimRuntime, localNodeIdentity, resolveRuntime, simNodeIdentities, type NodeIdentity } from '../kubelet/index.js';
+import { NodeAgent, SimRuntime, ensureNodeClientCertificate, localNodeIdentity, resolveRuntime, simNodeIdentities, startCriRuntime, agentDirOf, type NodeIdentity, type Runtime, type StartedCri } from '../kubelet/index.js';
 import { readKubeconfig } from '../pki/index.js';
 import { parseDuration } from './duration.js';
+import { AGENT_KUBELET_OPTIONS, AGENT_KUBELET_USAGE, startAgentKubelet } from './agent-kubelet.js';
+import { defaultDataDir } from './server.js';
 
 export const AGENT_USAGE = `Usage: k8ts agent (--kubeconfig F | --server URL --token T --certificate-authority F) [flags]
 
   --server URL                 API server (https://host:6443)
-  --token T                    bearer token (bootstrap tokens arrive with the security issue)
+  --token T                    bootstrap token from \`k8ts token create\`: each node gets its own
+                               system:node:<name> certificate by TLS bootstrapping (a CSR)
   --certificate-authority F    CA bundle for --server/--token
+  --data-dir D                 where the node certificates live: D/agent/kubelet.kubeconfig
+                               (default /var/lib/k8ts as root, ~/.k8ts otherwise); reused on restart
   --kubeconfig F               credentials from a kubeconfig instead
-  --runtime auto|cri|sim|none  this machine's node (default auto; CRI falls back to sim for now)
+  --runtime auto|cri|sim|none  this machine's node (default auto: cri when containerd is installed, else sim)
+  --container-runtime-endpoint S  an external CRI socket instead of k8ts's own containerd (D/agent/containerd)
+  --cluster-cidr C             the cluster's pod network, for the pod masquerade rule (default 10.42.0.0/16)
+  --service-cidr C             the Service network; pods' DNS server is its 10th address (default 10.43.0.0/16)
   --node-name N                this machine's node name (default: the hostname)
   --sim-nodes N                simulated nodes to serve (default 0)
   --sim-node-prefix P          their names: P00001... (default sim-node-)
@@ -29,18 +38,23 @@ export async function runAgent(argv: string[]): Promise<void> {
       token: { type: 'string' },
       'certificate-authority': { type: 'string' },
       kubeconfig: { type: 'string' },
+      'data-dir': { type: 'string' },
       runtime: { type: 'string', default: 'auto' },
+      'container-runtime-endpoint': { type: 'string' },
+      'cluster-cidr': { type: 'string', default: '10.42.0.0/16' },
+      'service-cidr': { type: 'string', default: '10.43.0.0/16' },
       'node-name': { type: 'string' },
       'sim-nodes': { type: 'string', default: '0' },
       'sim-node-prefix': { type: 'string', default: 'sim-node-' },
       'sim-node-first': { type: 'string', default: '1' },
       'lease-renew-interval': { type: 'string', default: '10s' },
+      ...AGENT_KUBELET_OPTIONS,
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });
   if (values.help) {
-    process.stdout.write(AGENT_USAGE);
+    process.stdout.write(AGENT_USAGE + AGENT_KUBELET_USAGE);
     return;
   }
   const runtimeFlag = values.runtime!;
@@ -50,23 +64,68 @@ export async function runAgent(argv: string[]): Promise<void> {
   if (!Number.isInteger(simNodes) || simNodes < 0) throw new Error(`--sim-nodes ${values['sim-nodes']}: not a count`);
   if (!Number.isInteger(first) || first < 1) throw new Error(`--sim-node-first ${values['sim-node-first']}: not a positive number`);
   const creds = await credentials(values);
-  const runtime = resolveRuntime(runtimeFlag, log);
+  const runtime = resolveRuntime(runtimeFlag, log, { endpoint: values['container-runtime-endpoint'] });
   const nodes: NodeIdentity[] = [];
   if (runtime !== 'none') nodes.push(localNodeIdentity(runtime, (values['node-name'] ?? hostname()).toLowerCase(), false));
   nodes.push(...simNodeIdentities(simNodes, values['sim-node-prefix'], first));
   if (!nodes.length) throw new Error('nothing to run: --runtime none and no --sim-nodes');
-  const client = new Client({ ...creds, qps: -1, userAgent: 'kubelet/v1.32.0 (k8ts agent)' });
-  const agent = new NodeAgent({ client, nodes, runtime: new SimRuntime(), renewIntervalMs: parseDuration(values['lease-renew-interval']!), log });
-  // Signal handlers go in before start() resolves: a SIGTERM during start-up must still exit cleanly.
-  const starting = agent.start();
-  let stopping = false;
+  // --- kubelet API of this machine's node (src/kubelet/server, agent-kubelet.ts): listens before the node registers ---
+  const kubelet = runtime !== 'none' ? await startAgentKubelet(nodes[0]!, values, creds.caPem ?? '', log) : undefined;
+  const renewIntervalMs = parseDuration(values['lease-renew-interval']!);
+  const stopping = new AbortController();
+  // One agent per identity: with --kubeconfig all nodes share it; with --token each node is
+  // system:node:<name> with its own bootstrapped certificate (NodeRestriction lets it touch only itself).
+  const agents: Array<{ agent: NodeAgent; client: Client }> = [];
+  let stopRequested = false;
+  // --runtime cri: the machine's own node (nodes[0]) runs on containerd; simulated nodes stay on sim.
+  const cris: StartedCri[] = [];
+  const localCri = async (n: NodeIdentity, client: Client): Promise<Runtime> => {
+    const dataDir = values['data-dir'] ?? defaultDataDir();
+    const started = await startCriRuntime({ agentDir: agentDirOf(dataDir), endpoint: values['container-runtime-endpoint'], client, nodeName: n.name, nodeIP: n.address, clusterCIDR: values['cluster-cidr']!, serviceCIDR: values['service-cidr']!, log });
+    cris.push(started);
+    n.runtime = started.runtimeVersion;
+    return started.runtime;
+  };
+  const startAll = async () => {
+    if (values.kubeconfig || !creds.token) {
+      const client = new Client({ ...creds, qps: -1, userAgent: 'kubelet/v1.32.0 (k8ts agent)' });
+      const criNodes = runtime === 'cri' ? nodes.slice(0, 1) : [];
+      for (const n of criNodes) agents.push({ client, agent: new NodeAgent({ client, nodes: [n], runtime: await localCri(n, client), renewIntervalMs, log }) });
+      if (nodes.length > criNodes.length) agents.push({ client, agent: new NodeAgent({ client, nodes: nodes.slice(criNodes.length), runtime: new SimRuntime(), renewIntervalMs, log }) });
+    } else {
+      const base = join(values['data-dir'] ?? defaultDataDir(), 'agent');
+      const local = runtime !== 'none' ? nodes[0]?.name : undefined;
+      const pending = [...nodes];
+      const worker = async () => {
+        for (let n = pending.shift(); n && !stopRequested; n = pending.shift()) {
+          const dir = n.name === local ? base : join(base, 'nodes', n.name);
+          const c = await ensureNodeClientCertificate({ server: creds.server, caPem: creds.caPem!, token: creds.token, nodeName: n.name, dir, log, signal: stopping.signal });
+          const client = new Client({ server: c.server, caPem: c.caPem, certPem: c.certPem, keyPem: c.keyPem, qps: -1, userAgent: 'kubelet/v1.32.0 (k8ts agent)' });
+          const rt = runtime === 'cri' && n.name === local ? await localCri(n, client) : new SimRuntime();
+          agents.push({ client, agent: new NodeAgent({ client, nodes: [n], runtime: rt, renewIntervalMs, log }) });
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(8, nodes.length) }, worker));
+    }
+    if (stopRequested) return;
+    kubelet?.bind(agents);
+    await Promise.all(agents.map((a) => a.agent.start()));
+    void kubelet?.certify(values['data-dir'] ?? defaultDataDir());
+  };
+  // Signal handlers go in before start-up resolves: a SIGTERM during start-up must still exit cleanly.
+  const starting = startAll();
   const stop = async (sig: string) => {
-    if (stopping) return;
-    stopping = true;
+    if (stopRequested) return;
+    stopRequested = true;
+    stopping.abort();
     log(`${sig}: shutting down`);
     await starting.catch(() => undefined);
-    await agent.stop();
-    await client.close();
+    await kubelet?.close();
+    await Promise.allSettled(agents.map(async (a) => {
+      await a.agent.stop();
+      await a.client.close();
+    }));
+    await Promise.allSettled(cris.map((c) => c.stop()));
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
@@ -80,7 +139,7 @@ async function credentials(v: { server?: string; token?: string; 'certificate-au
     return { server: v.server ?? k.server, caPem: k.caPem, clientCertPem: k.clientCertPem, clientKeyPem: k.clientKeyPem, token: v.token ?? k.token };
   }
   if (!v.server || !v.token) throw new Error('give --kubeconfig, or --server with --token (and --certificate-authority)');
-  if (!v['certificate-authority']) throw new Error('--token needs --certificate-authority until bootstrap tokens carry the CA hash');
+  if (!v['certificate-authority']) throw new Error('--token needs --certificate-authority (the cluster CA, <data-dir>/pki/ca.crt on the server)');
   return { server: v.server, token: v.token, caPem: readFileSync(v['certificate-authority'], 'utf8') };
 }
 

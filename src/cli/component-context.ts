@@ -22,6 +22,8 @@ export interface ComponentContext {
   credentialsFor(user: string, groups: string[]): Promise<ClientCredentials>;
   flags: {
     runtime: 'auto' | 'cri' | 'sim' | 'none';
+    /** --container-runtime-endpoint: an external CRI socket instead of k8ts's own containerd. */
+    containerRuntimeEndpoint?: string;
     simNodes: number;
     clusterCIDR: string;
     serviceCIDR: string;

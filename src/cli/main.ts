@@ -11,7 +11,10 @@ Commands:
   controller-manager  run the controllers alone against an API server
   token create        make a bootstrap token for \`k8ts agent\`
   audit-rbac          list who holds dangerous rights
+  secrets-encrypt status|rotate  encryption at rest of Secrets (server --secrets-encryption)
   explain pod NAME    why the scheduler placed a pod, or why it is pending
+  proxy               run kube-proxy (iptables mode) for this node; --cleanup removes its rules
+  trace FROM TO       the path a packet takes to a Service: netns, chains, DNAT, route, pod
   version             print the version
 
 Run 'k8ts <command> --help' for a command's flags.
@@ -27,7 +30,10 @@ async function main(argv: string[]): Promise<void> {
     case 'controller-manager': return (await import('./controller-manager.js')).runControllerManagerCommand(rest);
     case 'token': return (await import('./token.js')).runToken(rest);
     case 'audit-rbac': return (await import('./audit-rbac.js')).runAuditRbac(rest);
+    case 'secrets-encrypt': return (await import('./secrets-encrypt.js')).runSecretsEncrypt(rest);
     case 'explain': return (await import('./explain.js')).runExplain(rest);
+    case 'proxy': return (await import('./start-proxy.js')).runProxyCommand(rest);
+    case 'trace': return (await import('./trace.js')).runTrace(rest);
     case 'version':
     case '--version':
       process.stdout.write(`k8ts version ${VERSION_INFO.gitVersion} (Kubernetes API ${VERSION_INFO.major}.${VERSION_INFO.minor}, node ${process.versions.node})\n`);

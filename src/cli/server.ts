@@ -24,13 +24,17 @@ export const SERVER_USAGE = `Usage: k8ts server [flags]
   --cluster-cidr C             pod network (default 10.42.0.0/16)
   --service-cidr C             Service ClusterIPs (default 10.43.0.0/16)
   --disable LIST               components not to run: scheduler,controllers,agent,proxy,dns
-  --runtime auto|cri|sim|none  the local node's runtime (default auto)
+  --runtime auto|cri|sim|none  the local node's runtime (default auto: cri when containerd is installed)
+  --container-runtime-endpoint S  an external CRI socket (unix:///run/containerd/containerd.sock) instead of k8ts's own containerd
   --sim-nodes N                simulated nodes to add
   --node-monitor-grace-period D  time without heartbeats before a node is Unknown (default 40s)
   --max-requests-inflight N    read-only requests served at once before 429 (default 400, 0 = no limit)
   --max-mutating-requests-inflight N  writes served at once before 429 (default 200)
   --audit-log-path F           write audit.k8s.io/v1 Events, one JSON per line
   --audit-policy-file F        audit Policy (default: everything at Metadata)
+  --disable-admission-plugins LIST  e.g. TaintNodesByCondition (off by default with --disable controllers)
+  --secrets-encryption         encrypt Secrets at rest (<data-dir>/cred/encryption-config.json, aescbc)
+  --request-timeout D          longest non-watch request (default 60s)
 `;
 
 export function defaultDataDir(): string {
@@ -56,12 +60,16 @@ export async function runServer(argv: string[]): Promise<void> {
       'service-cidr': { type: 'string', default: '10.43.0.0/16' },
       disable: { type: 'string', default: '' },
       runtime: { type: 'string', default: 'auto' },
+      'container-runtime-endpoint': { type: 'string' },
       'sim-nodes': { type: 'string', default: '0' },
       'node-monitor-grace-period': { type: 'string', default: '40s' },
       'max-requests-inflight': { type: 'string', default: '400' },
       'max-mutating-requests-inflight': { type: 'string', default: '200' },
       'audit-log-path': { type: 'string' },
       'audit-policy-file': { type: 'string' },
+      'disable-admission-plugins': { type: 'string' },
+      'secrets-encryption': { type: 'boolean' },
+      'request-timeout': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -100,7 +108,8 @@ export async function runServer(argv: string[]): Promise<void> {
     serviceCIDR,
     log,
     serviceAccountKeys: pki.serviceAccount,
-    ...securityOptions(values),
+    kubeletClient: { ...pki.apiserverKubeletClient, caPem: pki.ca.certPem },
+    ...securityOptions(values, { dataDir, controllersDisabled: disabled.has('controllers') }),
   });
   const boundPort = await server.start();
   // Endpoints may not point at loopback: advertise the host's address, as k3s does.
@@ -125,6 +134,7 @@ export async function runServer(argv: string[]): Promise<void> {
     },
     flags: {
       runtime: values.runtime as ComponentContext['flags']['runtime'],
+      containerRuntimeEndpoint: values['container-runtime-endpoint'],
       simNodes,
       clusterCIDR: values['cluster-cidr']!,
       serviceCIDR,

@@ -24,6 +24,11 @@ export class NodeAgent {
   private readonly abort = new AbortController();
   private running: Promise<unknown> | undefined;
 
+  /** The runtime its pods run on (the kubelet API serves logs and streams from it). */
+  get runtime(): Runtime {
+    return this.o.runtime;
+  }
+
   constructor(private readonly o: NodeAgentOptions) {
     setMaxListeners(0, this.abort.signal);
     this.factory = new SharedInformerFactory(o.client);

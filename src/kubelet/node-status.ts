@@ -17,6 +17,8 @@ export interface NodeIdentity {
   runtime: string;
   kernelVersion?: string;
   osImage?: string;
+  /** The kubelet API's port (status.daemonEndpoints.kubeletEndpoint.Port; default 10250). */
+  kubeletPort?: number;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -55,7 +57,7 @@ export function nodeStatus(id: NodeIdentity, now: number, old?: NodeStatus): Nod
       { type: 'InternalIP', address: id.address },
       { type: 'Hostname', address: id.name },
     ],
-    daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+    daemonEndpoints: { kubeletEndpoint: { Port: id.kubeletPort ?? 10250 } },
     nodeInfo: {
       machineID: '',
       systemUUID: '',

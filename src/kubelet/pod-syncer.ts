@@ -110,7 +110,9 @@ export class PodSyncer {
     this.known.set(uid, { node: nodeName, key });
     this.uidByKey.set(key, uid);
     const rs = await this.o.runtime.syncPod(pod);
-    const status = computePodStatus(pod, rs, { hostIP, podIP, now: this.clock.now() });
+    // A runtime that networks pods itself (cri) reports the sandbox's IP; the allocator's is for sim.
+    const reportedIP = rs.podIP === undefined ? podIP : rs.podIP || undefined;
+    const status = computePodStatus(pod, rs, { hostIP, podIP: reportedIP, now: this.clock.now() });
     if (sameStatus(pod.status, status)) return;
     await rc.patch(name, { status }, { subresource: 'status' });
     this.stats.statusWrites++;

@@ -32,18 +32,29 @@ export interface KubectlResult {
   stderr: string;
 }
 
-export async function startServer(extraArgs: string[] = [], opts: { dataDir?: string; keepDir?: boolean } = {}): Promise<K8tsServer> {
+/**
+ * Starts `k8ts server` on a free port with its own data dir. Tests that do not
+ * ask for a runtime get `--runtime sim`: the default `auto` would start a real
+ * containerd (and program the host's iptables) whenever containerd is installed.
+ */
+export async function startServer(extraArgs: string[] = [], opts: { dataDir?: string; keepDir?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<K8tsServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'k8ts-e2e-'));
   const cacheDir = mkdtempSync(join(tmpdir(), 'k8ts-kcache-'));
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'server', '--data-dir', dataDir, '--https-listen-port', '0', '--bind-address', '127.0.0.1', ...extraArgs], {
+  const runtime = extraArgs.includes('--runtime') ? [] : ['--runtime', 'sim'];
+  const proc = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'server', '--data-dir', dataDir, '--https-listen-port', '0', '--bind-address', '127.0.0.1', ...runtime, ...extraArgs], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: opts.env ? { ...process.env, ...opts.env } : process.env,
   });
   let output = '';
   proc.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   proc.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   const port = await new Promise<number>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`k8ts server did not become ready in 20 s:\n${output}`)), 20_000);
+    // Generous: CI machines are busy, and a server that never gets ready is killed, not left behind.
+    const t = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`k8ts server did not become ready in 60 s:\n${output}`));
+    }, 60_000);
     const check = () => {
       const m = /ready on https:\/\/[^:]+:(\d+)/.exec(output);
       if (m) {

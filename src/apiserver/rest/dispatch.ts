@@ -9,12 +9,16 @@ import { handleReview } from './reviews.js';
 import { handleEviction } from './eviction.js';
 import { handleEphemeralContainers } from './ephemeral.js';
 import { handleComponentStatus } from './component-status.js';
+import { handlePodStream, POD_STREAM_SUBRESOURCES } from './streams.js';
+import { handleProxy } from './streams-proxy.js';
 
 export async function dispatch(ctx: RestContext): Promise<void> {
   const { info, def } = ctx;
   const sub = info.subresource;
   if (def.createOnly && def.verbs.length === 1) return handleReview(ctx);
   if (def.group === '' && def.resource === 'componentstatuses') return handleComponentStatus(ctx);
+  if (sub && def.group === '' && def.resource === 'pods' && POD_STREAM_SUBRESOURCES.has(sub)) return handlePodStream(ctx);
+  if (sub === 'proxy' && def.group === '' && ['pods', 'services', 'nodes'].includes(def.resource)) return handleProxy(ctx);
   if (sub) {
     const known = def.subresources?.some((s) => s.name === sub) || (sub === 'scale' && def.scale);
     if (!known) throw errors.notFound(def.group, `${def.resource}/${sub}`, info.name);
