@@ -15,6 +15,7 @@ Commands:
   explain pod NAME    why the scheduler placed a pod, or why it is pending
   proxy               run kube-proxy (iptables mode) for this node; --cleanup removes its rules
   trace FROM TO       the path a packet takes to a Service: netns, chains, DNAT, route, pod
+  killall             after stopping k8ts: stop its containers, remove its bridge, chains and routes
   version             print the version
 
 Run 'k8ts <command> --help' for a command's flags.
@@ -34,6 +35,7 @@ async function main(argv: string[]): Promise<void> {
     case 'explain': return (await import('./explain.js')).runExplain(rest);
     case 'proxy': return (await import('./start-proxy.js')).runProxyCommand(rest);
     case 'trace': return (await import('./trace.js')).runTrace(rest);
+    case 'killall': return (await import('./killall.js')).runKillall(rest);
     case 'version':
     case '--version':
       process.stdout.write(`k8ts version ${VERSION_INFO.gitVersion} (Kubernetes API ${VERSION_INFO.major}.${VERSION_INFO.minor}, node ${process.versions.node})\n`);

@@ -32,12 +32,6 @@ export async function startProxy(ctx: ComponentContext): Promise<RunningComponen
   if (runtime !== 'cri' && process.env.K8TS_PROXY !== '1') return undefined;
   // No local node (agent disabled): no pods here to forward to.
   if (ctx.flags.disabled.has('agent') && process.env.K8TS_PROXY !== '1') return undefined;
-  // Under node:test a server must not program the host's own iptables (tests use network namespaces);
-  // K8TS_PROXY=1 opts in.
-  if (process.env.NODE_TEST_CONTEXT && process.env.K8TS_PROXY !== '1') {
-    ctx.log('proxy: not started under node:test (set K8TS_PROXY=1 to run it on this host)');
-    return undefined;
-  }
   const why = iptablesMissing();
   if (why) {
     ctx.log(`proxy: not started (${why})`);
