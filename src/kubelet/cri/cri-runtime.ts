@@ -28,6 +28,8 @@ export interface VolumeHooks {
   setUp(pod: Pod): Promise<void>;
   mountsFor(pod: Pod, container: { name: string }): Array<{ hostPath: string; containerPath: string; readonly: boolean; propagation?: 'private' | 'hostToContainer' | 'bidirectional' }>;
   tearDown(podUid: string): Promise<void>;
+  /** Stops refresh timers. */
+  close?(): void;
 }
 
 /** What it needs from the ProbeManager. */
@@ -36,6 +38,10 @@ export interface ProbeHooks {
   ready(podUid: string, containerName: string): boolean;
   started(podUid: string, containerName: string): boolean;
   livenessFailed(podUid: string, containerName: string): boolean;
+  /** Upstream's Killing message for the probe that failed (liveness or startup). */
+  killMessage?(podUid: string, containerName: string): string | undefined;
+  /** Forget a container that is no longer running (no probes against a dead container ID). */
+  removeContainer?(podUid: string, containerName: string): void;
   removePod(podUid: string): void;
   close(): void;
 }
@@ -325,6 +331,7 @@ export class CriRuntime implements Runtime {
       const state = cur.status?.state ?? cur.latest.state;
       if (state === 'CONTAINER_RUNNING') acted = (await this.checkLiveness(st, c, cur)) || acted;
       else if (state === 'CONTAINER_EXITED' || state === 'CONTAINER_UNKNOWN') {
+        this.probes?.removeContainer?.(uid, c.name);
         const code = cur.status?.exit_code ?? -1;
         if (policy === 'Always' || (policy === 'OnFailure' && code !== 0)) acted = (await this.restartWithBackoff(st, c, cur)) || acted;
       } else acted = (await this.start(st, c, attemptOf(cur.latest) + 1)) || acted;
@@ -336,7 +343,7 @@ export class CriRuntime implements Runtime {
   private async checkLiveness(st: PodState, c: FullContainer, cur: Observed): Promise<boolean> {
     const uid = st.pod.metadata.uid ?? '';
     if (!this.probes?.livenessFailed(uid, c.name)) return false;
-    this.event(st.pod, 'Normal', 'Killing', `Container ${c.name} failed liveness probe, will be restarted`);
+    this.event(st.pod, 'Normal', 'Killing', this.probes.killMessage?.(uid, c.name) ?? `Container ${c.name} failed liveness probe, will be restarted`);
     await this.stopContainer(st, c, cur.latest.id, (specOf(st.pod).terminationGracePeriodSeconds ?? 30) * 1000);
     return true;
   }
@@ -773,6 +780,7 @@ export class CriRuntime implements Runtime {
     clearInterval(this.relistTimer);
     for (const st of this.pods.values()) for (const t of st.timers.values()) clearTimeout(t);
     this.probes?.close();
+    this.o.volumes?.close?.();
     this.o.cri.close();
   }
 }
