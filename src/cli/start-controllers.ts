@@ -9,6 +9,7 @@
  * taint-eviction-controller) run here too, with the server's --cluster-cidr and
  * --node-monitor-grace-period.
  */
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Client } from '../client/index.js';
 import { runControllerManager, type ControllersWorkerData, type NodeControllerSettings } from '../controllers/index.js';
@@ -19,7 +20,7 @@ export async function startControllers(ctx: ComponentContext): Promise<RunningCo
   const creds = await ctx.credentialsFor('system:kube-controller-manager', []);
   const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
   if (ext === 'ts' || process.env.K8TS_CONTROLLERS_INPROCESS === '1') return inProcess(ctx, creds);
-  const workerData: ControllersWorkerData = { ...creds, caPem: ctx.pki.ca.certPem, signer: ctx.pki.ca, node: nodeSettings(ctx) };
+  const workerData: ControllersWorkerData = { ...creds, caPem: ctx.pki.ca.certPem, signer: ctx.pki.ca, node: nodeSettings(ctx), storageDir: join(ctx.dataDir, 'storage') };
   const worker = new Worker(new URL(`../controllers/worker-main.${ext}`, import.meta.url), { workerData });
   const done = new Promise<void>((resolve) => {
     worker.on('message', (m: { log?: string; done?: boolean }) => {
@@ -59,6 +60,7 @@ async function inProcess(ctx: ComponentContext, creds: Awaited<ReturnType<Compon
     signCsr: (pem, usages) => signCsr(ctx.pki.signer, pem, { usages }),
     serviceAccountCredentials: { server: creds.server, caPem: creds.caPem },
     node: nodeSettings(ctx),
+    storageDir: join(ctx.dataDir, 'storage'),
   });
   return {
     name: 'controllers',

@@ -18,6 +18,8 @@ export interface ControllerContext {
   node?: NodeControllerSettings;
   /** HPA flags: --horizontal-pod-autoscaler-sync-period, --horizontal-pod-autoscaler-downscale-stabilization. */
   hpa?: { syncPeriodMs?: number; downscaleStabilizationMs?: number };
+  /** Where the local-path provisioner makes volumes on this machine (`<data-dir>/storage` in `k8ts server`). */
+  storageDir?: string;
   /** Metrics of every queue (served on /metrics by the manager's health server). */
   metrics?: QueueMetricsRegistry;
 }

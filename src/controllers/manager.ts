@@ -23,6 +23,7 @@ export interface ManagerOptions {
   serviceAccountCredentials?: TransportTlsOptions;
   node?: NodeControllerSettings;
   hpa?: ControllerContext['hpa'];
+  storageDir?: string;
   metrics?: QueueMetricsRegistry;
   /** Told once every enabled controller has started (health: /readyz). */
   onStarted?(names: string[]): void;
@@ -49,7 +50,7 @@ export interface RunningManager {
 export function startControllerManager(o: ManagerOptions): RunningManager {
   setMaxListeners(0, o.signal); // every controller, informer and queue listens for the stop
   const factory = new SharedInformerFactory(o.client, { resyncMs: 0 });
-  const base: ControllerContext = { client: o.client, factory, clock: o.clock ?? realClock, signal: o.signal, log: o.log, caPem: o.caPem, signCsr: o.signCsr, node: o.node, hpa: o.hpa, metrics: o.metrics };
+  const base: ControllerContext = { client: o.client, factory, clock: o.clock ?? realClock, signal: o.signal, log: o.log, caPem: o.caPem, signCsr: o.signCsr, node: o.node, hpa: o.hpa, storageDir: o.storageDir, metrics: o.metrics };
   const identities = o.serviceAccountCredentials ? new ServiceAccountClients({ manager: o.client, tls: o.serviceAccountCredentials, clock: o.clock, log: o.log }) : undefined;
   const started = (async () => {
     const names = enabledControllers(o.controllers);

@@ -51,7 +51,7 @@ export const CONTROLLERS = {
   'clusterrole-aggregation': (ctx: ControllerContext) => startClusterRoleAggregation(ctx),
   disruption: (ctx: ControllerContext) => startDisruptionController(ctx),
   resourcequota: (ctx: ControllerContext) => startResourceQuotaController(ctx),
-  'local-path-provisioner': (ctx: ControllerContext) => startLocalPathProvisioner(ctx),
+  'local-path-provisioner': (ctx: ControllerContext) => startLocalPathProvisioner(ctx, { storageDir: ctx.storageDir }),
   // k3s's ServiceLB (helper C): LoadBalancer Services get the node IPs as ingress.
   'service-lb-controller': (ctx: ControllerContext) => startServiceLbController(ctx),
   horizontalpodautoscaling: (ctx: ControllerContext) => startHpaController(ctx, ctx.hpa),

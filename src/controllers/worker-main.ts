@@ -18,6 +18,7 @@ export interface ControllersWorkerData {
   signer?: { certPem: string; keyPem: string };
   controllers?: string[];
   node?: NodeControllerSettings;
+  storageDir?: string;
 }
 
 const d = workerData as ControllersWorkerData;
@@ -37,6 +38,7 @@ runControllerManager({
   signCsr: signer ? (pem, usages) => signCsr(signer, pem, { usages }) : undefined,
   serviceAccountCredentials: { server: d.server, caPem: d.caPem },
   node: d.node,
+  storageDir: d.storageDir,
 })
   .catch((e: unknown) => log(`controller manager stopped: ${e instanceof Error ? e.message : String(e)}`))
   .finally(() => {
