@@ -19,6 +19,6 @@ export { startInformerProxy, type InformerProxyOptions, type RunningProxy } from
 export { tracePacket, formatTrace, parseRule, splitArgs, movedCounters, parseCounters, type Packet, type TraceResult, type TraceStep, type Choice } from './trace.js';
 // ── NetworkPolicy enforcement and host-gw pod routes (helper D's files: netpol*.ts, routes*.ts) ──
 export { buildNetpolRules, netpolStateFrom, applyNetpolRules, cleanupNetpolRules, NETPOL_CHAIN, type NetpolState, type NetpolRuleset, type NetworkPolicy } from './netpol.js';
-export { startNetpolEnforcer, startNetworkAgents, ensureNetworkAgentRbac, NETWORK_AGENT_USER, type NetpolEnforcerOptions, type RunningNetpolEnforcer } from './netpol-enforcer.js';
+export { startNetpolEnforcer, startNetworkAgents, NETWORK_AGENT_USER, type NetpolEnforcerOptions, type RunningNetpolEnforcer } from './netpol-enforcer.js';
 export { desiredRoutes, syncRoutes, startRouteController, ROUTE_PROTO, type PodRoute, type RunningRouteController } from './routes.js';
 // ── end ──

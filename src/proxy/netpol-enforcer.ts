@@ -8,7 +8,7 @@
  */
 import { networkInterfaces } from 'node:os';
 import type { KObject } from '../api/index.js';
-import { Client, SharedInformerFactory, isAlreadyExists } from '../client/index.js';
+import { Client, SharedInformerFactory } from '../client/index.js';
 import { applyNetpolRules, buildNetpolRules, cleanupNetpolRules, netpolStateFrom } from './netpol.js';
 import type { CommandRunner } from './runner.js';
 import { startRouteController } from './routes.js';
@@ -111,39 +111,6 @@ export async function startNetpolEnforcer(o: NetpolEnforcerOptions): Promise<Run
 export const NETWORK_AGENT_USER = 'system:k8ts:network-agent';
 export const NETWORK_AGENT_ROLE = 'k8ts:network-agent';
 
-/** Create (if missing) the ClusterRole and binding that let the network agents read Pods, Namespaces, NetworkPolicies and Nodes. */
-export async function ensureNetworkAgentRbac(admin: Client): Promise<void> {
-  const labels = { 'kubernetes.io/bootstrapping': 'rbac-defaults' };
-  const objs: Array<[string, KObject]> = [
-    [
-      'clusterroles.rbac.authorization.k8s.io',
-      {
-        apiVersion: 'rbac.authorization.k8s.io/v1',
-        kind: 'ClusterRole',
-        metadata: { name: NETWORK_AGENT_ROLE, labels },
-        rules: [
-          { apiGroups: [''], resources: ['pods', 'namespaces', 'nodes'], verbs: ['get', 'list', 'watch'] },
-          { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['get', 'list', 'watch'] },
-        ],
-      } as KObject,
-    ],
-    [
-      'clusterrolebindings.rbac.authorization.k8s.io',
-      {
-        apiVersion: 'rbac.authorization.k8s.io/v1',
-        kind: 'ClusterRoleBinding',
-        metadata: { name: NETWORK_AGENT_ROLE, labels },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: NETWORK_AGENT_ROLE },
-        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: NETWORK_AGENT_USER }],
-      } as KObject,
-    ],
-  ];
-  for (const [res, obj] of objs) {
-    await admin.resource(res).create(obj).catch((e: unknown) => {
-      if (!isAlreadyExists(e)) throw e;
-    });
-  }
-}
 
 export interface NetworkAgentsOptions {
   /** Client credentials for a user and groups, signed by the cluster CA (ComponentContext.credentialsFor). */
@@ -155,12 +122,7 @@ export interface NetworkAgentsOptions {
 
 /** Start NetworkPolicy enforcement and the host-gw route controller for this node (what `k8ts server`'s proxy slot runs). */
 export async function startNetworkAgents(o: NetworkAgentsOptions): Promise<{ stop(): Promise<void> }> {
-  const admin = new Client({ ...(await o.credentials('system:admin', ['system:masters'])), qps: -1 });
-  try {
-    await ensureNetworkAgentRbac(admin);
-  } finally {
-    await admin.close();
-  }
+  // Its ClusterRole and binding (k8ts:network-agent) come from the bootstrap policy: no admin step here.
   const client = new Client({ ...(await o.credentials(NETWORK_AGENT_USER, [])), qps: -1, userAgent: 'k8ts-network-agent/v1.32.0 (k8ts)' });
   const policy = await startNetpolEnforcer({ client, runner: o.runner, nodeName: o.nodeName, log: o.log });
   const localAddresses = Object.values(networkInterfaces()).flatMap((l) => (l ?? []).map((a) => a.address));

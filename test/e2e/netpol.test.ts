@@ -16,7 +16,7 @@ import { findBinary, inCI } from '../support/require.js';
 import { waitUntil } from '../support/wait.js';
 import { Client } from '../../src/client/index.js';
 import { readKubeconfig } from '../../src/pki/index.js';
-import { NETWORK_AGENT_USER, ensureNetworkAgentRbac, startNetpolEnforcer, type RunningNetpolEnforcer } from '../../src/proxy/netpol-enforcer.js';
+import { NETWORK_AGENT_USER, startNetpolEnforcer, type RunningNetpolEnforcer } from '../../src/proxy/netpol-enforcer.js';
 import { cleanupNetpolRules } from '../../src/proxy/netpol.js';
 import { execRunner } from '../../src/proxy/runner.js';
 
@@ -209,8 +209,7 @@ spec:
     await expectReach('beta/client', 'alpha/client', 80, true);
   });
 
-  it('the network agents\' identity may read what they watch and nothing more', async () => {
-    await ensureNetworkAgentRbac(client);
+  it('the network agents\' identity (bootstrap policy) may read what they watch and nothing more', async () => {
     const can = (...args: string[]) => srv.kubectl(['auth', 'can-i', ...args, '--as', NETWORK_AGENT_USER]).stdout.trim();
     for (const what of [['watch', 'pods', '-A'], ['list', 'namespaces'], ['list', 'networkpolicies.networking.k8s.io', '-A'], ['watch', 'nodes']]) assert.equal(can(...what), 'yes', what.join(' '));
     for (const what of [['create', 'pods'], ['get', 'secrets'], ['update', 'nodes']]) assert.equal(can(...what), 'no', what.join(' '));

@@ -88,6 +88,8 @@ export function bootstrapPolicy(): Array<{ resource: string; obj: KObject }> {
     ['k8ts:kube-scheduler-extras', 'k8ts:kube-scheduler-extras', [user('system:kube-scheduler')]],
     // SIM_AGENT_USER in src/cli/start-agent.ts.
     ['k8ts:sim-agent', 'k8ts:sim-agent', [user(SIM_AGENT_USER)]],
+    // NETWORK_AGENT_USER in src/proxy/netpol-enforcer.ts.
+    ['k8ts:network-agent', 'k8ts:network-agent', [user('system:k8ts:network-agent')]],
   ];
   for (const r of CONTROLLER_ROLES) bindings.push([`system:controller:${r.name}`, `system:controller:${r.name}`, [sa(r.name)]]);
   // The controller manager runs each controller as its ServiceAccount (upstream's

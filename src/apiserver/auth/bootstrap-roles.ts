@@ -141,6 +141,8 @@ export const CLUSTER_ROLES: RoleSpec[] = [
     name: 'k8ts:sim-agent',
     rules: [rule('create get list watch patch update', '-', 'nodes'), rule('patch update', '-', 'nodes/status'), rule(RO, '-', 'pods'), rule('delete', '-', 'pods'), rule('patch update', '-', 'pods/status'), EVENTS],
   },
+  // k8ts's node network agent (NetworkPolicy enforcement and host-gw routes, src/proxy): reads only.
+  { name: 'k8ts:network-agent', rules: [rule(RO, '-', 'pods namespaces nodes'), rule(RO, 'networking.k8s.io', 'networkpolicies')] },
   { name: 'k8ts:sim-agent-leases', rules: [rule('create get list watch patch update', 'coordination.k8s.io', 'leases')] },
   {
     name: 'system:volume-scheduler',
