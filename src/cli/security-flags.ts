@@ -32,7 +32,9 @@ export function securityOptions(
   // still decrypts (writes are plaintext again), so turning it off never strands ciphertext.
   const configPath = sc.dataDir ? join(sc.dataDir, ENCRYPTION_CONFIG_FILE) : '';
   if (values['secrets-encryption'] === true && !configPath) throw new Error('--secrets-encryption needs a data dir');
-  if (values['secrets-encryption'] === true && !existsSync(configPath)) writeEncryptionConfiguration(configPath, defaultEncryptionConfiguration());
+  const provider = str('secrets-encryption-provider') ?? 'aescbc';
+  if (provider !== 'aescbc' && provider !== 'aesgcm' && provider !== 'secretbox') throw new Error(`--secrets-encryption-provider ${provider}: use aescbc, aesgcm or secretbox`);
+  if (values['secrets-encryption'] === true && !existsSync(configPath)) writeEncryptionConfiguration(configPath, defaultEncryptionConfiguration(['secrets'], provider));
   const encryption = configPath && existsSync(configPath) ? { configPath, encryptWrites: values['secrets-encryption'] === true } : undefined;
   return {
     maxRequestsInflight: count('max-requests-inflight', str('max-requests-inflight') ?? '400'),

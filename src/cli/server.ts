@@ -33,7 +33,8 @@ export const SERVER_USAGE = `Usage: k8ts server [flags]
   --audit-log-path F           write audit.k8s.io/v1 Events, one JSON per line
   --audit-policy-file F        audit Policy (default: everything at Metadata)
   --disable-admission-plugins LIST  e.g. TaintNodesByCondition (off by default with --disable controllers)
-  --secrets-encryption         encrypt Secrets at rest (<data-dir>/cred/encryption-config.json, aescbc)
+  --secrets-encryption         encrypt Secrets at rest (<data-dir>/cred/encryption-config.json)
+  --secrets-encryption-provider aescbc|aesgcm|secretbox  the provider of a new configuration (default aescbc)
   --request-timeout D          longest non-watch request (default 60s)
 `;
 
@@ -69,6 +70,7 @@ export async function runServer(argv: string[]): Promise<void> {
       'audit-policy-file': { type: 'string' },
       'disable-admission-plugins': { type: 'string' },
       'secrets-encryption': { type: 'boolean' },
+      'secrets-encryption-provider': { type: 'string', default: 'aescbc' },
       'request-timeout': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },

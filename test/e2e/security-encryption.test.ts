@@ -92,3 +92,26 @@ describe('secrets encryption at rest', () => {
     }
   });
 });
+
+describe('secrets encryption at rest with secretbox', () => {
+  test('--secrets-encryption-provider secretbox stores k8s:enc:secretbox:v1: values; rotate keeps them readable; a bad provider is one line', async () => {
+    await s?.stop();
+    s = undefined;
+    rmSync(dataDir, { recursive: true, force: true });
+    dataDir = mkdtempSync(join(tmpdir(), 'k8ts-enc-'));
+    const bad = k8ts(['server', '--data-dir', dataDir, '--secrets-encryption', '--secrets-encryption-provider', 'rot13']);
+    assert.notEqual(bad.status, 0);
+    assert.match(bad.stderr, /--secrets-encryption-provider rot13: use aescbc, aesgcm or secretbox/);
+    s = await startServer([...API_ONLY, '--secrets-encryption', '--secrets-encryption-provider', 'secretbox'], { dataDir, keepDir: true });
+    s.k(['create', 'secret', 'generic', 'boxed', '--from-literal', 'password=boxed-value']);
+    assert.equal(secretValue('boxed'), 'boxed-value');
+    const r = k8ts(['secrets-encrypt', 'rotate', '--data-dir', dataDir]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(secretValue('boxed'), 'boxed-value');
+    await s.stop();
+    s = undefined;
+    const v = rawValues('/registry/secrets/default/boxed').get('/registry/secrets/default/boxed')!;
+    assert.match(v.subarray(0, 80).toString('latin1'), /^k8s:enc:secretbox:v1:secretboxkey-[^:]+:/);
+    assert.doesNotMatch(v.toString('latin1'), /boxed-value|Ym94ZWQtdmFsdWU/);
+  });
+});

@@ -19,7 +19,10 @@ export interface KeySpec {
   secret: string;
 }
 
-export type ProviderSpec = { aescbc: { keys: KeySpec[] } } | { aesgcm: { keys: KeySpec[] } } | { identity: Record<string, never> };
+/** Providers that hold keys (rotation adds a key to the first of them). */
+export const KEYED_PROVIDERS = ['aescbc', 'aesgcm', 'secretbox'] as const;
+export type KeyedProvider = (typeof KEYED_PROVIDERS)[number];
+export type ProviderSpec = { aescbc: { keys: KeySpec[] } } | { aesgcm: { keys: KeySpec[] } } | { secretbox: { keys: KeySpec[] } } | { identity: Record<string, never> };
 
 export interface EncryptionConfiguration {
   apiVersion: 'apiserver.config.k8s.io/v1';
@@ -30,12 +33,12 @@ export interface EncryptionConfiguration {
 export const ENCRYPTION_CONFIG_FILE = 'cred/encryption-config.json';
 
 /** A new key named after its creation time, as k3s names them. */
-export function newKey(type: 'aescbc' | 'aesgcm' = 'aescbc', now = new Date()): KeySpec {
+export function newKey(type: KeyedProvider = 'aescbc', now = new Date()): KeySpec {
   return { name: `${type}key-${now.toISOString().replace(/[-:.]/g, '').replace('T', '-').slice(0, 15)}-${randomBytes(2).toString('hex')}`, secret: randomBytes(32).toString('base64') };
 }
 
-export function defaultConfiguration(resources: string[] = ['secrets'], type: 'aescbc' | 'aesgcm' = 'aescbc'): EncryptionConfiguration {
-  const provider = (type === 'aescbc' ? { aescbc: { keys: [newKey(type)] } } : { aesgcm: { keys: [newKey(type)] } }) as ProviderSpec;
+export function defaultConfiguration(resources: string[] = ['secrets'], type: KeyedProvider = 'aescbc'): EncryptionConfiguration {
+  const provider = { [type]: { keys: [newKey(type)] } } as ProviderSpec;
   return { apiVersion: 'apiserver.config.k8s.io/v1', kind: 'EncryptionConfiguration', resources: [{ resources, providers: [provider, { identity: {} }] }] };
 }
 
@@ -61,7 +64,7 @@ export function writeConfiguration(path: string, cfg: EncryptionConfiguration): 
 export function providersOf(p: ProviderSpec): Provider[] {
   const [type, body] = Object.entries(p)[0] ?? [];
   if (type === 'identity') return [newProvider('identity')];
-  if (type !== 'aescbc' && type !== 'aesgcm') throw new Error(`encryption provider ${String(type)} is not supported (aescbc, aesgcm, identity)`);
+  if (!KEYED_PROVIDERS.includes(type as KeyedProvider)) throw new Error(`encryption provider ${String(type)} is not supported (aescbc, aesgcm, secretbox, identity)`);
   const keys = isRecord(body) && Array.isArray(body.keys) ? (body.keys as KeySpec[]) : [];
   if (!keys.length) throw new Error(`encryption provider ${type} has no keys`);
   return keys.map((k) => newProvider(type as ProviderType, k.name, Buffer.from(k.secret, 'base64')));

@@ -5,12 +5,13 @@ import { randomBytes } from 'node:crypto';
 import { MemoryStore } from '../../store/index.js';
 import { defaultConfiguration, resourceProviders } from './config.js';
 import { EncryptedStore, storagePrefix } from './encrypted-store.js';
+import nacl from 'tweetnacl';
 import { newProvider, storedWith } from './providers.js';
 
 const text = new TextEncoder();
 
 describe('encryption providers', () => {
-  for (const type of ['aescbc', 'aesgcm'] as const) {
+  for (const type of ['aescbc', 'aesgcm', 'secretbox'] as const) {
     test(`${type} writes k8s:enc:${type}:v1:<key>: and round-trips`, () => {
       const p = newProvider(type, 'k1', randomBytes(32));
       const sealed = p.encrypt(text.encode('{"kind":"Secret"}'));
@@ -21,11 +22,21 @@ describe('encryption providers', () => {
     });
   }
 
-  test('aesgcm refuses a tampered value', () => {
-    const p = newProvider('aesgcm', 'k1', randomBytes(32));
-    const sealed = Buffer.from(p.encrypt(text.encode('secret')));
-    sealed[sealed.length - 1]! ^= 1;
-    assert.throws(() => p.decrypt(sealed));
+  for (const type of ['aesgcm', 'secretbox'] as const) {
+    test(`${type} refuses a tampered value`, () => {
+      const p = newProvider(type, 'k1', randomBytes(32));
+      const sealed = Buffer.from(p.encrypt(text.encode('secret')));
+      sealed[sealed.length - 1]! ^= 1;
+      assert.throws(() => p.decrypt(sealed));
+    });
+  }
+
+  test('secretbox reads a value sealed as upstream lays it out: prefix, 24-byte nonce, tag then ciphertext', () => {
+    const key = randomBytes(32);
+    const nonce = randomBytes(24);
+    const upstream = Buffer.concat([Buffer.from('k8s:enc:secretbox:v1:k1:'), nonce, nacl.secretbox(text.encode('hello'), nonce, key)]);
+    assert.equal(upstream.length, 'k8s:enc:secretbox:v1:k1:'.length + 24 + 16 + 5);
+    assert.equal(Buffer.from(newProvider('secretbox', 'k1', key).decrypt(upstream)).toString(), 'hello');
   });
 
   test('keys must be 32 bytes', () => assert.throws(() => newProvider('aescbc', 'short', randomBytes(16)), /32 bytes/));

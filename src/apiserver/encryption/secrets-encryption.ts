@@ -8,7 +8,7 @@
  * @module
  */
 import { ConflictError, NotFoundError } from '../../store/index.js';
-import { newKey, readConfiguration, resourceProviders, writeConfiguration, type EncryptionConfiguration, type KeySpec, type ProviderSpec } from './config.js';
+import { KEYED_PROVIDERS, newKey, readConfiguration, resourceProviders, writeConfiguration, type EncryptionConfiguration, type KeySpec, type ProviderSpec } from './config.js';
 import { storagePrefix, type EncryptedStore } from './encrypted-store.js';
 import { storedWith } from './providers.js';
 
@@ -88,13 +88,13 @@ export class SecretsEncryption {
     const added: KeySpec[] = [];
     for (const r of withNew.resources) {
       const first = r.providers[0];
-      const type = first && ('aesgcm' in first ? 'aesgcm' : 'aescbc' in first ? 'aescbc' : undefined);
+      const type = first && KEYED_PROVIDERS.find((t) => t in first);
       if (!type) continue;
       const k = newKey(type);
       added.push(k);
       (first as { [t: string]: { keys: KeySpec[] } })[type]!.keys.unshift(k);
     }
-    if (!added.length) throw new Error('no aescbc or aesgcm provider is first in the encryption configuration: nothing to rotate');
+    if (!added.length) throw new Error('no aescbc, aesgcm or secretbox provider is first in the encryption configuration: nothing to rotate');
     // 1. the new key first (old keys still decrypt), 2. rewrite everything, 3. drop the old keys.
     writeConfiguration(this.configPath, withNew);
     this.store.configure(withNew);
@@ -102,9 +102,9 @@ export class SecretsEncryption {
     const final = structuredClone(withNew);
     for (const r of final.resources) {
       r.providers = r.providers.map((p): ProviderSpec => {
-        if ('aescbc' in p) return { aescbc: { keys: p.aescbc.keys.slice(0, 1) } };
-        if ('aesgcm' in p) return { aesgcm: { keys: p.aesgcm.keys.slice(0, 1) } };
-        return p;
+        const type = KEYED_PROVIDERS.find((t) => t in p);
+        if (!type) return p;
+        return { [type]: { keys: (p as Record<string, { keys: KeySpec[] }>)[type]!.keys.slice(0, 1) } } as ProviderSpec;
       });
     }
     // Values written by the other (non-first) providers' old keys were rewritten above too.
