@@ -87,14 +87,14 @@ export async function startDns(ctx: ComponentContext): Promise<RunningComponent 
     await worker.terminate();
     return undefined;
   }
-  const admin = await ctx.credentialsFor('system:admin', ['system:masters']);
-  const adminClient = new Client({ ...admin, qps: -1, userAgent: 'k8ts-dns/v1.32.0 (k8ts)' });
+  // As its own ServiceAccount: k8ts:kube-dns-publisher (bootstrap policy) lets it write these in kube-system only.
+  const publisher = new Client({ ...creds, qps: -1, userAgent: 'k8ts-dns/v1.32.0 (k8ts)' });
   try {
-    await ensureKubeDnsObjects(adminClient, { clusterIP: dnsServiceIP(ctx.flags.serviceCIDR), endpointIP: r.host === '0.0.0.0' ? nodeIp() : r.host, port: r.port, metricsPort: r.metricsPort || undefined });
+    await ensureKubeDnsObjects(publisher, { clusterIP: dnsServiceIP(ctx.flags.serviceCIDR), endpointIP: r.host === '0.0.0.0' ? nodeIp() : r.host, port: r.port, metricsPort: r.metricsPort || undefined });
   } catch (e) {
     ctx.log(`dns: could not create the kube-dns Service: ${(e as Error).message}`);
   } finally {
-    await adminClient.close();
+    await publisher.close();
   }
   ctx.log(`dns: serving ${domain} on ${r.host}:${r.port} (udp+tcp)${r.metricsPort ? `, metrics on http://${r.host}:${r.metricsPort}/metrics` : ''}; upstreams ${r.upstreams.join(',') || 'none'}`);
   const onAbort = () => worker.postMessage('stop');

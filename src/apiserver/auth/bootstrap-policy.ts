@@ -100,5 +100,10 @@ export function bootstrapPolicy(): Array<{ resource: string; obj: KObject }> {
     resource: 'rolebindings',
     obj: { apiVersion: RBAC, kind: 'RoleBinding', metadata: { name: 'k8ts:sim-agent-leases', namespace: 'kube-node-lease', ...structuredClone(META) }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'k8ts:sim-agent-leases' }, subjects: [user(SIM_AGENT_USER)] },
   });
+  // The cluster DNS publishes its own kube-dns Service and endpoints, in kube-system only (src/dns/kube-dns.ts).
+  out.push({
+    resource: 'rolebindings',
+    obj: { apiVersion: RBAC, kind: 'RoleBinding', metadata: { name: 'k8ts:kube-dns-publisher', namespace: 'kube-system', ...structuredClone(META) }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'k8ts:kube-dns-publisher' }, subjects: [sa('kube-dns')] },
+  });
   return out;
 }

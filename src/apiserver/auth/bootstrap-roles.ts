@@ -143,6 +143,8 @@ export const CLUSTER_ROLES: RoleSpec[] = [
   },
   // k8ts's node network agent (NetworkPolicy enforcement and host-gw routes, src/proxy): reads only.
   { name: 'k8ts:network-agent', rules: [rule(RO, '-', 'pods namespaces nodes'), rule(RO, 'networking.k8s.io', 'networkpolicies')] },
+  // Bound in kube-system only, to the kube-dns ServiceAccount: the DNS publishes its Service and endpoints.
+  { name: 'k8ts:kube-dns-publisher', rules: [rule('create get update patch', '-', 'services endpoints'), rule('create get update patch', 'discovery.k8s.io', 'endpointslices')] },
   { name: 'k8ts:sim-agent-leases', rules: [rule('create get list watch patch update', 'coordination.k8s.io', 'leases')] },
   {
     name: 'system:volume-scheduler',
