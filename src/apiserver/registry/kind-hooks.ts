@@ -109,12 +109,43 @@ export function installKindHooks(parts: ServerParts, opts: KindHookOptions): { s
         undo.push(() => nodePorts.release(n));
       }
     }
+    await allocateHealthCheckNodePort(obj, spec, oldSpec, type, dryRun, undo);
+  }
+
+  /**
+   * A LoadBalancer Service with externalTrafficPolicy Local gets a health-check node port (kube-proxy serves
+   * /healthz there so load balancers send traffic only to nodes with local endpoints), from the NodePort range.
+   */
+  async function allocateHealthCheckNodePort(obj: KObject, spec: Record<string, unknown>, oldSpec: Record<string, unknown>, type: unknown, dryRun: boolean, undo: Array<() => Promise<void>>): Promise<void> {
+    const wants = type === 'LoadBalancer' && spec.externalTrafficPolicy === 'Local';
+    const prev = typeof oldSpec.healthCheckNodePort === 'number' ? oldSpec.healthCheckNodePort : undefined;
+    if (!wants) {
+      // As with nodePorts, a port an update gives up is not released here (the write may still fail).
+      delete spec.healthCheckNodePort;
+      return;
+    }
+    if (spec.healthCheckNodePort === undefined && prev !== undefined) spec.healthCheckNodePort = prev;
+    const want = spec.healthCheckNodePort;
+    if (typeof want === 'number' && want === prev) return;
+    if (dryRun) return;
+    if (typeof want === 'number' && want !== 0) {
+      if (!(await nodePorts.claim(want, ownerOf(obj)))) {
+        const msg = nodePorts.inRange(want) ? 'provided port is already allocated' : 'provided port is not in the valid range. The range of valid ports is 30000-32767';
+        throw errors.invalid('', 'Service', obj.metadata.name ?? '', [{ type: 'FieldValueInvalid', field: 'spec.healthCheckNodePort', message: `Invalid value: ${want}: ${msg}` }]);
+      }
+      undo.push(() => nodePorts.release(want));
+    } else {
+      const n = await nodePorts.allocate(ownerOf(obj));
+      spec.healthCheckNodePort = n;
+      undo.push(() => nodePorts.release(n));
+    }
   }
 
   async function release(obj: KObject): Promise<void> {
     const spec = (obj.spec ?? {}) as Record<string, unknown>;
     if (typeof spec.clusterIP === 'string' && spec.clusterIP !== 'None' && spec.clusterIP !== '') await serviceIPs.release(spec.clusterIP);
     for (const p of Array.isArray(spec.ports) ? spec.ports.filter(isRecord) : []) if (typeof p.nodePort === 'number') await nodePorts.release(p.nodePort);
+    if (typeof spec.healthCheckNodePort === 'number') await nodePorts.release(spec.healthCheckNodePort);
   }
 
   svcStore.hooks.push({
