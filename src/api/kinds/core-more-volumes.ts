@@ -131,7 +131,10 @@ function validatePvc(pvc: KObject, old?: KObject): FieldErr[] {
     // Only requests, a first volumeName and volumeAttributesClassName may change.
     const strip = (s: Record<string, unknown>, volumeName: unknown) => ({ ...s, volumeName, volumeAttributesClassName: undefined, resources: { ...rec(s.resources), requests: undefined } });
     const firstBind = !str(oldSpec.volumeName);
-    if (!same(strip(spec, firstBind ? undefined : spec.volumeName), strip(oldSpec, firstBind ? undefined : oldSpec.volumeName))) {
+    // Since 1.28 a claim without a class may get one set later (the default class, retroactively).
+    const classFromNil = oldSpec.storageClassName === undefined && !old.metadata.annotations?.[BETA_CLASS_ANNOTATION] && typeof spec.storageClassName === 'string' && spec.storageClassName !== '';
+    const newSpec = classFromNil ? { ...spec, storageClassName: undefined } : spec;
+    if (!same(strip(newSpec, firstBind ? undefined : spec.volumeName), strip(oldSpec, firstBind ? undefined : oldSpec.volumeName))) {
       errs.push(fieldErr.forbidden('spec', 'spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims'));
     }
     const before = qty(rec(rec(oldSpec.resources).requests).storage);
