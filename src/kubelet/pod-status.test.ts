@@ -47,3 +47,15 @@ test('pod IPs: .2 upward in the node podCIDR, kept per pod, reused after release
   assert.equal(a.allocate('n', '10.42.3.0/24', 'u3'), '10.42.3.2');
   assert.equal(a.allocate('n', '10.42.3.0/24', 'u4', '10.42.3.77'), '10.42.3.77');
 });
+
+test('a sidecar (init container with restartPolicy Always) counts as initialized once running and started, and is reported running', () => {
+  const p: Pod = { metadata: { name: 'p', namespace: 'default', uid: 'u' }, spec: { restartPolicy: 'Never', initContainers: [{ name: 'side', image: 'x', restartPolicy: 'Always' }], containers: [{ name: 'a', image: 'x' }] } };
+  const side = (started: boolean) => ({ ...cs({ running: {} }, { started }), name: 'side' });
+  assert.equal(podPhase(p, { sandboxReady: true, initContainers: [side(false)], containers: [] }), 'Pending', 'not started yet');
+  const rs = { sandboxReady: true, initContainers: [side(true)], containers: [cs({ running: {} }, { ready: true, started: true })] };
+  assert.equal(podPhase(p, rs), 'Running');
+  const st = computePodStatus(p, rs, { hostIP: 'h', podIP: '10.42.0.3', now: 0 });
+  assert.equal(st.conditions?.find((c) => c.type === 'Initialized')?.status, 'True');
+  assert.ok('running' in st.initContainerStatuses![0]!.state);
+  assert.equal(podPhase(p, { ...rs, containers: [cs({ terminated: { exitCode: 0 } })] }), 'Succeeded', 'the app finished; the sidecar does not hold the pod');
+});

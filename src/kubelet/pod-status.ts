@@ -11,6 +11,9 @@ export interface PodStatusInput {
 
 const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const isSucceeded = (c: ContainerStatus | undefined): boolean => !!c && 'terminated' in c.state && c.state.terminated.exitCode === 0;
+/** An init container is done when it succeeded, or — a sidecar (restartPolicy Always) — once it runs and has started. */
+const initDone = (ic: { restartPolicy?: string }, c: ContainerStatus | undefined): boolean =>
+  isSucceeded(c) || (ic.restartPolicy === 'Always' && !!c && 'running' in c.state && c.started === true);
 
 /** kubelet's getPhase (pkg/kubelet/kubelet_pods.go). */
 export function podPhase(pod: Pod, rs: RuntimePodStatus): string {
@@ -18,8 +21,8 @@ export function podPhase(pod: Pod, rs: RuntimePodStatus): string {
   const inits = pod.spec.initContainers ?? [];
   for (const ic of inits) {
     const s = rs.initContainers.find((c) => c.name === ic.name);
-    if (isSucceeded(s)) continue;
-    if (s && 'terminated' in s.state && policy === 'Never') return 'Failed';
+    if (initDone(ic, s)) continue;
+    if (s && 'terminated' in s.state && policy === 'Never' && ic.restartPolicy !== 'Always') return 'Failed';
     return 'Pending';
   }
   let waiting = 0, running = 0, stopped = 0, succeeded = 0, unknown = 0;
@@ -58,7 +61,7 @@ export function computePodStatus(pod: Pod, rs: RuntimePodStatus, input: PodStatu
   const old = pod.status;
   const phase = podPhase(pod, rs);
   const inits = pod.spec.initContainers ?? [];
-  const initNotDone = inits.filter((ic) => !isSucceeded(rs.initContainers.find((c) => c.name === ic.name))).map((c) => c.name);
+  const initNotDone = inits.filter((ic) => !initDone(ic, rs.initContainers.find((c) => c.name === ic.name))).map((c) => c.name);
   const notReady = pod.spec.containers.filter((c) => !rs.containers.find((x) => x.name === c.name)?.ready).map((c) => c.name);
   const terminal = phase === 'Succeeded' || phase === 'Failed';
   const ready = !terminal && notReady.length === 0;

@@ -14,6 +14,8 @@ export interface Condition {
 export interface Container {
   name: string;
   image?: string;
+  /** Only on init containers: `Always` makes it a sidecar. */
+  restartPolicy?: 'Always';
 }
 
 export interface Toleration {

@@ -109,6 +109,8 @@ spec:
     const uid = c.s.kubectl(['get', 'pod', 'sidecar', '-o', 'jsonpath={.metadata.uid}']).stdout;
     const running = (await c.cri.listContainers({ label_selector: { 'io.kubernetes.pod.uid': uid } })).filter((x) => x.state === 'CONTAINER_RUNNING').map((x) => x.labels['io.kubernetes.container.name']).sort();
     assert.deepEqual(running, ['app', 'side']);
+    assert.match(c.s.k(['get', 'pod', 'sidecar', '-o', 'jsonpath={.status.initContainerStatuses[0].state}']), /"running"/, 'the sidecar is reported running, not Completed');
+    assert.equal(c.s.k(['get', 'pod', 'sidecar', '-o', 'jsonpath={.status.conditions[?(@.type=="Initialized")].status}']), 'True');
     c.s.k(['delete', 'pod', 'sidecar', '--grace-period=0', '--force']);
   });
 

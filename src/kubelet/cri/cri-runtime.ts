@@ -546,11 +546,7 @@ export class CriRuntime implements Runtime {
     };
     const initContainers = (spec.initContainers ?? []).flatMap((c) => conv(c) ?? []);
     const containers = spec.containers.flatMap((c) => conv(c) ?? []);
-    // A restartable init container (sidecar) counts as "done" for the phase while it runs.
-    for (const ic of initContainers) {
-      const sc = spec.initContainers?.find((x) => x.name === ic.name);
-      if (sc?.restartPolicy === 'Always' && 'running' in ic.state) ic.state = { terminated: { exitCode: 0, reason: 'Completed' } } as never;
-    }
+    // A running, started sidecar (restartable init container) is reported as running; pod-status.ts counts it as initialized.
     return { sandboxReady: !!st.sandboxId, initContainers, containers, podIP: st.pod.spec.hostNetwork ? undefined : (st.podIP ?? '') };
   }
 
