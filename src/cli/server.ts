@@ -147,18 +147,6 @@ export async function runServer(argv: string[]): Promise<void> {
     log,
   };
   const components: RunningComponent[] = [];
-  for (const [name, start] of [
-    ['controllers', startControllers],
-    ['scheduler', startScheduler],
-    ['agent', startAgent],
-    ['proxy', startProxy],
-    ['dns', startDns],
-  ] as const) {
-    if (disabled.has(name)) continue;
-    const c = await start(ctx);
-    if (c) components.push(c);
-  }
-
   // One bad request must never stop the cluster: log stray failures and keep serving.
   process.on('unhandledRejection', (e) => log(`unhandled rejection: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`));
   let stopping = false;
@@ -173,8 +161,30 @@ export async function runServer(argv: string[]): Promise<void> {
     await store.close();
     process.exit(0);
   };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  // The handlers go in before the components start (the API is already serving): a signal during
+  // start-up aborts what is starting and stops the server once every started component can be stopped.
+  let starting = true;
+  let pending: string | undefined;
+  const onSignal = (sig: string) => {
+    if (!starting) return void stop(sig);
+    pending ??= sig;
+    abort.abort();
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  for (const [name, start] of [
+    ['controllers', startControllers],
+    ['scheduler', startScheduler],
+    ['agent', startAgent],
+    ['proxy', startProxy],
+    ['dns', startDns],
+  ] as const) {
+    if (disabled.has(name) || pending) continue;
+    const c = await start(ctx);
+    if (c) components.push(c);
+  }
+  starting = false;
+  if (pending) await stop(pending);
 }
 
 function log(msg: string): void {

@@ -49,8 +49,11 @@ async function main(): Promise<DnsServer | undefined> {
 }
 
 const started = main();
+let stopping = false;
 parentPort?.on('message', (m: unknown) => {
-  if (m !== 'stop') return;
+  // 'stop' comes from the server's abort signal and from stop(): act once (a second close throws "Not running").
+  if (m !== 'stop' || stopping) return;
+  stopping = true;
   abort.abort();
   void started
     .then((s) => s?.close())
