@@ -48,7 +48,8 @@ describe('cri runtime: probes', { skip: skipUnlessCri(), timeout: 600_000 }, () 
       command: ['sh', '-c', 'mkdir -p /www; httpd -p 8080 -h /www; sleep 6; echo ok > /www/ready.html; sleep 600'],
       ports: [{ name: 'http', containerPort: 8080 }],
       readinessProbe: { httpGet: { path: '/ready.html', port: 'http', httpHeaders: [{ name: 'X-Probe', value: '1' }] }, periodSeconds: 1 },
-      livenessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1, failureThreshold: 1 },
+      // httpd daemonizes: give it a moment to bind before the first liveness check (failureThreshold 1 leaves no slack).
+      livenessProbe: { tcpSocket: { port: 8080 }, initialDelaySeconds: 2, periodSeconds: 1, failureThreshold: 1 },
     }));
     await waitUntil('running', () => !!cs('ready')?.state.running, 120_000);
     const early = pod('ready');
