@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
+import { pauseElf } from './pause-elf.js';
 
 export const PAUSE_IMAGE = 'localhost/k8ts/pause:3.10';
 export const BUSYBOX_IMAGE = 'localhost/k8ts/busybox:1.36';
@@ -157,10 +158,12 @@ function baseEntries(): TarEntry[] {
 }
 
 /**
- * The pause image: busybox sh as the sandbox's PID 1, reaping children
- * (`wait`) and exiting 0 on SIGTERM/SIGINT.
+ * The pause image: on x86-64 a 283-byte static pause program (./pause-elf.ts)
+ * alone in the image; elsewhere busybox sh as the sandbox's PID 1, reaping
+ * children (`wait`) and exiting 0 on SIGTERM/SIGINT.
  */
 export function pauseImageSpec(): ImageSpec {
+  if (process.arch === 'x64') return { name: PAUSE_IMAGE, entries: [{ path: 'pause', type: 'file', data: pauseElf(), mode: 0o755 }], entrypoint: ['/pause'] };
   return {
     name: PAUSE_IMAGE,
     entries: [...baseEntries(), { path: 'bin/sh', type: 'symlink', target: 'busybox' }, { path: 'bin/sleep', type: 'symlink', target: 'busybox' }],
