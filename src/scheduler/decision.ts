@@ -5,7 +5,7 @@
  * Big clusters are summarised: at most MAX_REJECTED rejected nodes are listed
  * one by one (all are counted by plugin and reason) and the top MAX_SCORED scored nodes.
  */
-import type { NodeScores } from './framework/runtime.js';
+import type { NodeScores, ScoreTable } from './framework/runtime.js';
 import type { Status } from './framework/status.js';
 
 export const DECISION_ANNOTATION = 'scheduler.k8ts.io/last-decision';
@@ -37,20 +37,42 @@ export interface Decision {
   preemption?: string;
 }
 
-export function rejectionsOf(statuses: Map<string, Status>): Pick<Decision, 'rejected' | 'rejectedCounts'> {
+/** The decision's rejection summary from rejected nodes (a Map by node, or parallel name/status lists in rejection order). */
+export function rejectionsOf(statuses: Map<string, Status> | { names: string[]; statuses: Status[] }): Pick<Decision, 'rejected' | 'rejectedCounts'> {
+  const names = statuses instanceof Map ? [...statuses.keys()] : statuses.names;
+  const list = statuses instanceof Map ? [...statuses.values()] : statuses.statuses;
   const rejectedCounts: Record<string, number> = {};
   const rejected: Rejection[] = [];
-  for (const [node, s] of statuses) {
-    const reason = s.message();
-    const k = `${s.plugin}: ${reason}`;
-    rejectedCounts[k] = (rejectedCounts[k] ?? 0) + 1;
-    if (rejected.length < MAX_REJECTED) rejected.push({ node, plugin: s.plugin, reason });
+  // Plugins share Status objects for common reasons: count per object, then per "plugin: reason".
+  const byStatus = new Map<Status, number>();
+  for (let i = 0; i < list.length; i++) {
+    const s = list[i]!;
+    byStatus.set(s, (byStatus.get(s) ?? 0) + 1);
+    if (rejected.length < MAX_REJECTED) rejected.push({ node: names[i]!, plugin: s.plugin, reason: s.message() });
+  }
+  for (const [s, n] of byStatus) {
+    const k = `${s.plugin}: ${s.message()}`;
+    rejectedCounts[k] = (rejectedCounts[k] ?? 0) + n;
   }
   return { rejected, rejectedCounts };
 }
 
-export function topScores(scores: NodeScores[]): NodeScores[] {
-  return [...scores].sort((a, b) => b.total - a.total || a.name.localeCompare(b.name)).slice(0, MAX_SCORED);
+/** The MAX_SCORED best (highest total, then by name), best first: one pass with a small sorted list, no sort of every feasible node. */
+export function topScores(scores: ScoreTable): NodeScores[] {
+  const t = scores.totals;
+  const name = (i: number) => scores.nodes[i]!.name;
+  const better = (a: number, b: number): boolean => t[a]! > t[b]! || (t[a] === t[b] && name(a) < name(b));
+  const top: number[] = [];
+  for (let s = 0; s < t.length; s++) {
+    if (top.length === MAX_SCORED && !better(s, top[MAX_SCORED - 1]!)) continue;
+    let i = top.length === MAX_SCORED ? MAX_SCORED - 1 : top.length;
+    while (i > 0 && better(s, top[i - 1]!)) {
+      top[i] = top[i - 1]!;
+      i--;
+    }
+    top[i] = s;
+  }
+  return top.map((i) => scores.entry(i));
 }
 
 /** Is the recorded decision (annotation text) the same verdict as `d`, apart from its time? */

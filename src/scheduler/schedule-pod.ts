@@ -7,7 +7,7 @@ import { numFeasibleNodesToFind } from './config.js';
 import type { CycleState } from './framework/interface.js';
 import type { NodeInfo } from './framework/node-info.js';
 import { newPodInfo } from './framework/pod-info.js';
-import type { Framework, NodeScores } from './framework/runtime.js';
+import { ScoreTable, type Framework } from './framework/runtime.js';
 import { Code, Status } from './framework/status.js';
 import type { Pod } from './framework/types.js';
 
@@ -20,8 +20,14 @@ export interface Diagnosis {
   unschedulablePlugins: Set<string>;
 }
 
+/** Rejected nodes in the order they were rejected: parallel lists (Filter rejects thousands of nodes per cycle; no Map until one is needed). */
+export interface Rejected {
+  names: string[];
+  statuses: Status[];
+}
+
 export type ScheduleResult =
-  | { kind: 'fit'; node: string; evaluated: number; feasible: number; scores: NodeScores[]; statuses: Map<string, Status> }
+  | { kind: 'fit'; node: string; evaluated: number; feasible: number; scores: ScoreTable; rejected: Rejected }
   | { kind: 'unfit'; diagnosis: Diagnosis }
   | { kind: 'error'; status: Status };
 
@@ -33,7 +39,9 @@ export class NodeRotation {
 
 /** Nominated pods of at least this pod's priority occupy their node during Filter (upstream RunFilterPluginsWithNominatedPods). */
 function filterWithNominated(fw: Framework, state: CycleState, pod: Pod, ni: NodeInfo, nominated: Map<string, Pod[]>): Status | undefined {
-  const noms = (nominated.get(ni.name) ?? []).filter((p) => p.metadata.uid !== pod.metadata.uid && fw.handle.priority(p) >= fw.handle.priority(pod));
+  const here = nominated.size ? nominated.get(ni.name) : undefined;
+  if (!here) return fw.runFilters(state, pod, ni);
+  const noms = here.filter((p) => p.metadata.uid !== pod.metadata.uid && fw.handle.priority(p) >= fw.handle.priority(pod));
   if (noms.length === 0) return fw.runFilters(state, pod, ni);
   const s2 = state.clone();
   const copy = ni.clone();
@@ -49,6 +57,7 @@ export function schedulePod(fw: Framework, state: CycleState, pod: Pod, nodes: N
   const n = nodes.length;
   if (n === 0) return { kind: 'error', status: new Status(Code.Error, ERR_NO_NODES) };
   const diagnosis: Diagnosis = { numAllNodes: n, statuses: new Map(), preFilterMsg: '', postFilterMsg: '', unschedulablePlugins: new Set() };
+  const rejected: Rejected = { names: [], statuses: [] };
   const [pre, preStatus] = fw.runPreFilter(state, pod, nodes);
   if (preStatus) {
     if (preStatus.code === Code.Error) return { kind: 'error', status: preStatus };
@@ -58,8 +67,14 @@ export function schedulePod(fw: Framework, state: CycleState, pod: Pod, nodes: N
     return { kind: 'unfit', diagnosis };
   }
   const candidates = pre.nodeNames ? nodes.filter((ni) => pre.nodeNames!.has(ni.name)) : nodes;
-  const absent = new Status(Code.UnschedulableAndUnresolvable, `node(s) didn't satisfy plugin(s) [${(pre.plugins ?? []).join(' ')}]`).withPlugin(pre.plugins?.[0] ?? '');
-  if (pre.nodeNames) for (const ni of nodes) if (!pre.nodeNames.has(ni.name)) diagnosis.statuses.set(ni.name, absent);
+  if (pre.nodeNames) {
+    const absent = new Status(Code.UnschedulableAndUnresolvable, `node(s) didn't satisfy plugin(s) [${(pre.plugins ?? []).join(' ')}]`).withPlugin(pre.plugins?.[0] ?? '');
+    for (const ni of nodes) {
+      if (pre.nodeNames.has(ni.name)) continue;
+      rejected.names.push(ni.name);
+      rejected.statuses.push(absent);
+    }
+  }
   const feasible: NodeInfo[] = [];
   // The nominated node (after preemption) is tried first.
   const nominatedNode = pod.status?.nominatedNodeName;
@@ -71,38 +86,50 @@ export function schedulePod(fw: Framework, state: CycleState, pod: Pod, nodes: N
   let processed = 0;
   const m = candidates.length;
   const start = m ? rot.next % m : 0;
+  const plain = nominated.size === 0;
   for (let i = 0; i < m && feasible.length < want; i++) {
-    const ni = candidates[(start + i) % m]!;
+    const j = start + i;
+    const ni = candidates[j < m ? j : j - m]!;
     processed++;
-    if (ni.name === nominatedNode && feasible.length) continue;
-    const s = filterWithNominated(fw, state, pod, ni, nominated);
+    if (nominatedNode && ni.name === nominatedNode && feasible.length) continue;
+    const s = plain ? fw.runFilters(state, pod, ni) : filterWithNominated(fw, state, pod, ni, nominated);
     if (!s) feasible.push(ni);
     else if (s.code === Code.Error) return { kind: 'error', status: s };
     else {
-      diagnosis.statuses.set(ni.name, s);
-      diagnosis.unschedulablePlugins.add(s.plugin);
+      rejected.names.push(ni.name);
+      rejected.statuses.push(s);
     }
   }
   if (m) rot.next = (start + processed) % m;
-  if (feasible.length === 0) return { kind: 'unfit', diagnosis };
-  if (feasible.length === 1) return { kind: 'fit', node: feasible[0]!.name, evaluated: processed, feasible: 1, scores: [], statuses: diagnosis.statuses };
+  if (feasible.length === 0) {
+    let last: Status | undefined;
+    for (let i = 0; i < rejected.names.length; i++) {
+      const s = rejected.statuses[i]!;
+      diagnosis.statuses.set(rejected.names[i]!, s);
+      if (s !== last && i >= (pre.nodeNames ? nodes.length - candidates.length : 0)) diagnosis.unschedulablePlugins.add(s.plugin);
+      last = s;
+    }
+    return { kind: 'unfit', diagnosis };
+  }
+  if (feasible.length === 1) return { kind: 'fit', node: feasible[0]!.name, evaluated: processed, feasible: 1, scores: new ScoreTable([], [], []), rejected };
   const [scores, scoreStatus] = fw.runScore(state, pod, feasible);
   if (scoreStatus) return { kind: 'error', status: scoreStatus };
-  return { kind: 'fit', node: selectHost(scores), evaluated: processed, feasible: feasible.length, scores, statuses: diagnosis.statuses };
+  return { kind: 'fit', node: selectHost(scores), evaluated: processed, feasible: feasible.length, scores, rejected };
 }
 
 /** The highest total; ties broken uniformly at random (reservoir sampling, as upstream). */
-export function selectHost(scores: NodeScores[]): string {
-  let best = scores[0]!;
+export function selectHost(scores: ScoreTable): string {
+  const t = scores.totals;
+  let best = 0;
   let ties = 1;
-  for (const s of scores.slice(1)) {
-    if (s.total > best.total) {
-      best = s;
+  for (let i = 1; i < t.length; i++) {
+    if (t[i]! > t[best]!) {
+      best = i;
       ties = 1;
-    } else if (s.total === best.total) {
+    } else if (t[i] === t[best]) {
       ties++;
-      if (Math.random() * ties < 1) best = s;
+      if (Math.random() * ties < 1) best = i;
     }
   }
-  return best.name;
+  return scores.nodes[best]!.name;
 }

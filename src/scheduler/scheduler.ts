@@ -153,7 +153,7 @@ export class Scheduler {
       return;
     }
     const node = res.node;
-    const decision: Decision = { ...base, outcome: 'Scheduled', node, evaluated: res.evaluated, feasible: res.feasible, ...rejectionsOf(res.statuses), scores: topScores(res.scores), weights: fw.config.weights };
+    const decision: Decision = { ...base, outcome: 'Scheduled', node, evaluated: res.evaluated, feasible: res.feasible, ...rejectionsOf(res.rejected), scores: topScores(res.scores), weights: fw.config.weights };
     this.cache.assumePod(pod, node);
     const rs = (await fw.runReserve(state, pod, node)) ?? fw.runPermit(state, pod, node);
     if (rs) {

@@ -3,6 +3,7 @@
  * + a streamed body out. HTTP/2, HTTP/1.1 and (later) an in-process
  * MessagePort transport implement it with the same semantics.
  */
+import { Readable, finished } from 'node:stream';
 
 export interface TransportRequest {
   method: string;
@@ -46,8 +47,22 @@ export interface TransportTlsOptions {
   tlsServerName?: string;
 }
 
-/** Read a whole body as text. */
+/**
+ * Read a whole body as text. Node streams (what the h2 and http/1.1
+ * transports return) are read through their events: one promise per body
+ * instead of one per chunk (every reply of every request comes through here).
+ */
 export async function readText(body: AsyncIterable<Uint8Array>): Promise<string> {
+  if (body instanceof Readable) {
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      body.on('data', (c: Buffer | string) => chunks.push(typeof c === 'string' ? Buffer.from(c) : c));
+      finished(body, { writable: false }, (err) => {
+        if (err) reject(err);
+        else resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'));
+      });
+    });
+  }
   const chunks: Buffer[] = [];
   for await (const c of body) chunks.push(Buffer.from(c.buffer, c.byteOffset, c.byteLength));
   return Buffer.concat(chunks).toString('utf8');

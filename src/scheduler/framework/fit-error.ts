@@ -12,8 +12,11 @@ export function fitErrorMessage(numAllNodes: number, statuses: Map<string, Statu
   let msg = NO_NODE_AVAILABLE(numAllNodes) + ':';
   if (preFilterMsg) msg += ` ${preFilterMsg}.`;
   else {
+    // Plugins return shared Status objects for common reasons: count per object first, then per reason.
+    const byStatus = new Map<Status, number>();
+    for (const s of statuses.values()) byStatus.set(s, (byStatus.get(s) ?? 0) + 1);
     const counts = new Map<string, number>();
-    for (const s of statuses.values()) for (const r of s.reasons) counts.set(r, (counts.get(r) ?? 0) + 1);
+    for (const [s, n] of byStatus) for (const r of s.reasons) counts.set(r, (counts.get(r) ?? 0) + n);
     if (absentReason && statuses.size < numAllNodes) counts.set(absentReason, (counts.get(absentReason) ?? 0) + numAllNodes - statuses.size);
     const parts = [...counts].map(([r, c]) => `${c} ${r}`).sort();
     if (parts.length) msg += ` ${parts.join(', ')}.`;

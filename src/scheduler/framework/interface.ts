@@ -20,6 +20,9 @@ export class CycleState {
   /** Plugins whose PreFilter/PreScore returned Skip: their Filter/Score do not run. */
   readonly skipFilter = new Set<string>();
   readonly skipScore = new Set<string>();
+  /** The Filter plugins to run this cycle (the framework's cache; reset when skipFilter changes). */
+  filters: Plugin[] | undefined;
+  filtersOf: unknown;
   write(key: string, v: unknown): void {
     this.data.set(key, v);
   }
@@ -33,6 +36,12 @@ export class CycleState {
     for (const s of this.skipScore) c.skipScore.add(s);
     return c;
   }
+}
+
+/** A pod on a node (bound or assumed), as the cache's pod indexes hold it. */
+export interface PlacedPod {
+  readonly info: PodInfo;
+  readonly nodeInfo: NodeInfo | undefined;
 }
 
 export interface NodeScore {
@@ -60,6 +69,17 @@ export interface Handle {
   havePodsWithRequiredAntiAffinity?(): NodeInfo[];
   /** Nodes holding pods with any (anti-)affinity term (optional, as above). */
   havePodsWithAffinity?(): NodeInfo[];
+  /**
+   * Pod-level indexes of the same pods as nodes() holds (optional; plugins scan
+   * nodes() otherwise). Entries whose node is not known have no `nodeInfo` and
+   * must be skipped.
+   */
+  podsInNamespace?(ns: string): Iterable<PlacedPod>;
+  /** Changes whenever a node comes or goes or its labels change (optional: without it nothing is cached across cycles). */
+  nodeLabelsGeneration?(): number;
+  podsWithRequiredAntiAffinity?(): Iterable<PlacedPod>;
+  /** Pods with any (anti-)affinity term. */
+  podsWithAffinity?(): Iterable<PlacedPod>;
   namespaceLabels(ns: string): Record<string, string> | undefined;
   /** The pod's effective priority (spec.priority, else its PriorityClass's value). */
   priority(pod: Pod): number;

@@ -60,14 +60,22 @@ export function termMatches(term: AffinityTerm, pod: Pod, nsLabels: (ns: string)
   return matchesLabels(term.selector, pod.metadata.labels ?? {});
 }
 
-export function newPodInfo(pod: Pod): PodInfo {
-  const a = pod.spec?.affinity;
+/** The host ports a pod's containers (init containers first) ask for. */
+export function hostPortsOf(pod: Pod): HostPort[] {
   const hostPorts: HostPort[] = [];
-  for (const c of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) {
-    for (const p of c.ports ?? []) {
-      if (p.hostPort) hostPorts.push({ ip: p.hostIP || '0.0.0.0', protocol: p.protocol || 'TCP', port: p.hostPort });
+  for (const cs of [pod.spec?.initContainers, pod.spec?.containers]) {
+    for (const c of cs ?? []) {
+      for (const p of c.ports ?? []) {
+        if (p.hostPort) hostPorts.push({ ip: p.hostIP || '0.0.0.0', protocol: p.protocol || 'TCP', port: p.hostPort });
+      }
     }
   }
+  return hostPorts;
+}
+
+export function newPodInfo(pod: Pod): PodInfo {
+  const a = pod.spec?.affinity;
+  const hostPorts = hostPortsOf(pod);
   const weighted = (ts: { weight: number; podAffinityTerm: PodAffinityTerm }[] | undefined): WeightedAffinityTerm[] =>
     (ts ?? []).map((t) => ({ ...compileTerm(pod, t.podAffinityTerm), weight: t.weight }));
   return {

@@ -13,14 +13,36 @@ export const EPHEMERAL_STORAGE = 'ephemeral-storage';
 export const DEFAULT_MILLI_CPU = 100;
 export const DEFAULT_MEMORY = 200 * 1024 * 1024;
 
+/**
+ * Parsed quantities by text ('m' + text for millicores): the same few strings
+ * ("100m", "128Mi") come back for every pod, and a pod's requests are read
+ * several times per cycle (Filter, Score, assume, the informer's copy).
+ */
+const parsed = new Map<string, number | null>();
+
+function parseQuantity(k: string, v: string): number | null {
+  const key = k === CPU ? 'm' + v : v;
+  let n = parsed.get(key);
+  if (n === undefined) {
+    try {
+      n = k === CPU ? quantity.quantityToMillis(v) : quantity.quantityToNumber(v);
+    } catch {
+      n = null; // an unparsable quantity was rejected by validation; ignore it here
+    }
+    if (parsed.size >= 4096) parsed.clear();
+    parsed.set(key, n);
+  }
+  return n;
+}
+
 export function parseResources(list: Record<string, string> | undefined): Resources {
   const out: Resources = {};
-  for (const [k, v] of Object.entries(list ?? {})) {
-    try {
-      out[k] = k === CPU ? quantity.quantityToMillis(v) : quantity.quantityToNumber(v);
-    } catch {
-      // an unparsable quantity was rejected by validation; ignore it here
-    }
+  if (!list) return out;
+  for (const k in list) {
+    if (!Object.hasOwn(list, k)) continue;
+    const v = list[k] as unknown;
+    const n = typeof v === 'string' ? parseQuantity(k, v) : parseQuantity(k, String(v));
+    if (n !== null) out[k] = n;
   }
   return out;
 }

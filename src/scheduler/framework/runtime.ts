@@ -22,6 +22,27 @@ export interface NodeScores {
   plugins: Record<string, number>;
 }
 
+/**
+ * The scores of a cycle as columns: one total per node and one list per
+ * scoring plugin (no object per node; `entry(i)` builds one for the record).
+ */
+export class ScoreTable {
+  constructor(
+    readonly nodes: NodeInfo[],
+    readonly totals: number[],
+    /** Plugins that scored (not skipped), each with its weighted normalised score per node. */
+    readonly plugins: { name: string; scores: number[] }[],
+  ) {}
+  get length(): number {
+    return this.nodes.length;
+  }
+  entry(i: number): NodeScores {
+    const plugins: Record<string, number> = {};
+    for (const p of this.plugins) plugins[p.name] = p.scores[i]!;
+    return { name: this.nodes[i]!.name, total: this.totals[i]!, plugins };
+  }
+}
+
 /** Upstream's cap on a Permit plugin's wait. */
 export const MAX_PERMIT_TIMEOUT_MS = 15 * 60_000;
 
@@ -157,6 +178,7 @@ export class Framework {
       const [res, s] = p.preFilter!(state, pod, nodes);
       if (s?.code === Code.Skip) {
         state.skipFilter.add(p.name);
+        state.filters = undefined;
         continue;
       }
       if (s && !s.isSuccess()) return [{}, s.withPlugin(p.name)];
@@ -173,8 +195,14 @@ export class Framework {
 
   /** The first rejecting Filter's status (upstream stops at the first failure). */
   runFilters(state: CycleState, pod: Pod, node: NodeInfo): Status | undefined {
-    for (const p of this.byPoint.filter) {
-      if (state.skipFilter.has(p.name)) continue;
+    // The Filter plugins not skipped this cycle, worked out once per cycle (Filter runs on thousands of nodes).
+    let filters = state.filters;
+    if (!filters || state.filtersOf !== this) {
+      filters = state.filters = this.byPoint.filter.filter((p) => !state.skipFilter.has(p.name));
+      state.filtersOf = this;
+    }
+    for (let i = 0; i < filters.length; i++) {
+      const p = filters[i]!;
       const s = p.filter!(state, pod, node);
       if (s && !s.isSuccess()) {
         if (s.code !== Code.Error && !s.isRejected()) continue;
@@ -205,25 +233,33 @@ export class Framework {
   }
 
   /** Scores of each node, weighted and summed, with each plugin's part (for `k8ts explain`). */
-  runScore(state: CycleState, pod: Pod, nodes: NodeInfo[]): [NodeScores[], MaybeStatus] {
+  runScore(state: CycleState, pod: Pod, nodes: NodeInfo[]): [ScoreTable, MaybeStatus] {
     for (const p of this.byPoint.preScore) {
       const s = p.preScore!(state, pod, nodes);
       if (s?.code === Code.Skip) state.skipScore.add(p.name);
-      else if (s && !s.isSuccess()) return [[], s.withPlugin(p.name)];
+      else if (s && !s.isSuccess()) return [new ScoreTable([], [], []), s.withPlugin(p.name)];
     }
-    const out: NodeScores[] = nodes.map((n) => ({ name: n.name, total: 0, plugins: {} }));
+    const n = nodes.length;
+    const totals = new Array<number>(n).fill(0);
+    const columns: { name: string; scores: number[] }[] = [];
+    // One NodeScore list, refilled for each plugin (normalizeScore rewrites it in place).
+    const scores: NodeScore[] = nodes.map((ni) => ({ name: ni.name, score: 0 }));
     for (const p of this.byPoint.score) {
       if (state.skipScore.has(p.name)) continue;
-      const scores: NodeScore[] = nodes.map((n) => ({ name: n.name, score: p.score!(state, pod, n) }));
+      const score = p.score!;
+      for (let i = 0; i < n; i++) scores[i]!.score = score.call(p, state, pod, nodes[i]!);
       p.normalizeScore?.(state, pod, scores);
       const w = this.config.weights[p.name] ?? 1;
-      for (let i = 0; i < scores.length; i++) {
-        const sc = Math.max(0, Math.min(MAX_NODE_SCORE, scores[i]!.score)) * w;
-        out[i]!.plugins[p.name] = sc;
-        out[i]!.total += sc;
+      const col = new Array<number>(n);
+      for (let i = 0; i < n; i++) {
+        const raw = scores[i]!.score;
+        const sc = (raw < 0 ? 0 : raw > MAX_NODE_SCORE ? MAX_NODE_SCORE : raw) * w;
+        col[i] = sc;
+        totals[i] = totals[i]! + sc;
       }
+      columns.push({ name: p.name, scores: col });
     }
-    return [out, undefined];
+    return [new ScoreTable(nodes, totals, columns), undefined];
   }
 
   async runReserve(state: CycleState, pod: Pod, node: string): Promise<Status | undefined> {

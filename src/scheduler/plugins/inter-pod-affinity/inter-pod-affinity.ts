@@ -1,4 +1,5 @@
 /** InterPodAffinity: required pod (anti-)affinity filters, incl. existing pods' anti-affinity; preferred terms score. */
+import { matchesLabels } from '../../../api/index.js';
 import { MAX_NODE_SCORE, type Handle, type Plugin } from '../../framework/interface.js';
 import type { NodeInfo } from '../../framework/node-info.js';
 import { newPodInfo, termMatches, type AffinityTerm, type PodInfo } from '../../framework/pod-info.js';
@@ -18,13 +19,15 @@ type TopoCounts = Map<string, Map<string, number>>;
 class PreFilterState {
   constructor(
     readonly podInfo: PodInfo,
+    /** Does the pod match all its own required affinity terms (the first pod of a self-affine group)? */
+    readonly selfAffine: boolean,
     readonly existingAnti: TopoCounts = new Map(),
     readonly affinity: TopoCounts = new Map(),
     readonly anti: TopoCounts = new Map(),
   ) {}
   clone(): PreFilterState {
     const copy = (c: TopoCounts): TopoCounts => new Map([...c].map(([k, m]) => [k, new Map(m)]));
-    return new PreFilterState(this.podInfo, copy(this.existingAnti), copy(this.affinity), copy(this.anti));
+    return new PreFilterState(this.podInfo, this.selfAffine, copy(this.existingAnti), copy(this.affinity), copy(this.anti));
   }
 }
 
@@ -45,6 +48,47 @@ export function newInterPodAffinity(args: { hardPodAffinityWeight?: number } = {
   const hardWeight = args.hardPodAffinityWeight ?? 1;
   const nsLabels = (ns: string) => h.namespaceLabels(ns);
   const matches = (t: AffinityTerm, p: Pod) => termMatches(t, p, nsLabels);
+  // One Status per reason (Filter runs on thousands of nodes per cycle).
+  const AFFINITY = unresolvable(ERR_AFFINITY);
+  const ANTI_AFFINITY = unschedulable(ERR_ANTI_AFFINITY);
+  const EXISTING_ANTI_AFFINITY = unschedulable(ERR_EXISTING_ANTI_AFFINITY);
+
+  /**
+   * Existing pods a term of the incoming pod could select, from the cache's
+   * namespace index (all placed pods for a namespaceSelector term). Only when
+   * the cycle runs over the cache's own nodes (tests and what-ifs scan nodes).
+   */
+  function forCandidates(t: AffinityTerm, fn: (e: PodInfo, n: NodeInfo) => void): void {
+    if (t.namespaceSelector) {
+      for (const n of h.nodes()) for (const e of n.pods.values()) fn(e, n);
+      return;
+    }
+    for (const ns of t.namespaces) for (const e of h.podsInNamespace!(ns)) if (e.nodeInfo) fn(e.info, e.nodeInfo);
+  }
+
+  /** Count by topology value the existing pods `t` selects (from the namespace index) into `into`. */
+  function countCandidates(t: AffinityTerm, into: TopoCounts): void {
+    let m = into.get(t.topologyKey);
+    const fresh = !m;
+    m ??= new Map<string, number>();
+    if (t.namespaceSelector) {
+      forCandidates(t, (e, n) => {
+        const v = n.labels[t.topologyKey];
+        if (v !== undefined && matches(t, e.pod)) m.set(v, (m.get(v) ?? 0) + 1);
+      });
+    } else {
+      // Candidates are in the term's namespaces already: only the label selector is left to check.
+      for (const ns of t.namespaces) {
+        for (const e of h.podsInNamespace!(ns)) {
+          const n = e.nodeInfo;
+          if (!n) continue;
+          const v = n.labels[t.topologyKey];
+          if (v !== undefined && matchesLabels(t.selector, e.info.pod.metadata.labels ?? {})) m.set(v, (m.get(v) ?? 0) + 1);
+        }
+      }
+    }
+    if (fresh && m.size) into.set(t.topologyKey, m);
+  }
 
   /** Add (d=1) or remove (d=-1) one existing pod's contribution to the counts. */
   function account(s: PreFilterState, existing: PodInfo, node: NodeInfo, d: number): void {
@@ -87,8 +131,25 @@ export function newInterPodAffinity(args: { hardPodAffinityWeight?: number } = {
     ],
     preFilter(state, pod, nodes) {
       const pi = newPodInfo(pod);
-      const s = new PreFilterState(pi);
+      const s = new PreFilterState(pi, pi.requiredAffinity.every((t) => matches(t, pod)));
       const own = pi.requiredAffinity.length + pi.requiredAntiAffinity.length > 0;
+      if (nodes === h.nodes() && h.podsWithRequiredAntiAffinity && h.podsInNamespace) {
+        // Indexed: existing pods with required anti-affinity, then the pods each of this pod's terms could select.
+        for (const e of h.podsWithRequiredAntiAffinity()) {
+          if (!e.nodeInfo) continue;
+          const labels = e.nodeInfo.labels;
+          for (const t of e.info.requiredAntiAffinity) {
+            const v = labels[t.topologyKey];
+            if (v !== undefined && matches(t, pod)) bump(s.existingAnti, t.topologyKey, v, 1);
+          }
+        }
+        for (const t of pi.requiredAffinity) countCandidates(t, s.affinity);
+        for (const t of pi.requiredAntiAffinity) countCandidates(t, s.anti);
+        // As upstream: nothing to check on any node, so Filter (and AddPod/RemovePod) are skipped this cycle.
+        if (!own && s.existingAnti.size === 0) return [undefined, skip()];
+        state.write(PRE_FILTER_KEY, s);
+        return [undefined, undefined];
+      }
       // Without terms of its own, only existing pods' anti-affinity matters: look at just those nodes.
       const scan = own || !h.havePodsWithRequiredAntiAffinity || nodes !== h.nodes() ? nodes : h.havePodsWithRequiredAntiAffinity();
       for (const n of scan) {
@@ -98,6 +159,7 @@ export function newInterPodAffinity(args: { hardPodAffinityWeight?: number } = {
           account(s, e, n, 1);
         }
       }
+      if (!own && s.existingAnti.size === 0) return [undefined, skip()];
       state.write(PRE_FILTER_KEY, s);
       return [undefined, undefined];
     },
@@ -117,23 +179,24 @@ export function newInterPodAffinity(args: { hardPodAffinityWeight?: number } = {
       let podsExist = true;
       for (const t of s.podInfo.requiredAffinity) {
         const v = labels[t.topologyKey];
-        if (v === undefined) return unresolvable(ERR_AFFINITY);
+        if (v === undefined) return AFFINITY;
         if (countOf(s.affinity, t.topologyKey, v) <= 0) podsExist = false;
       }
-      if (!podsExist && !(s.affinity.size === 0 && s.podInfo.requiredAffinity.every((t) => matches(t, pod)))) return unresolvable(ERR_AFFINITY);
+      if (!podsExist && !(s.affinity.size === 0 && s.selfAffine)) return AFFINITY;
       for (const t of s.podInfo.requiredAntiAffinity) {
         const v = labels[t.topologyKey];
-        if (v !== undefined && countOf(s.anti, t.topologyKey, v) > 0) return unschedulable(ERR_ANTI_AFFINITY);
+        if (v !== undefined && countOf(s.anti, t.topologyKey, v) > 0) return ANTI_AFFINITY;
       }
-      for (const [k, m] of s.existingAnti) {
+      if (s.existingAnti.size === 0) return undefined;
+      for (const k of s.existingAnti.keys()) {
         const v = labels[k];
-        if (v !== undefined && (m.get(v) ?? 0) > 0) return unschedulable(ERR_EXISTING_ANTI_AFFINITY);
+        if (v !== undefined && (s.existingAnti.get(k)!.get(v) ?? 0) > 0) return EXISTING_ANTI_AFFINITY;
       }
       return undefined;
     },
     preScore(state, pod) {
       // Upstream scores against every node's pods, not only the filtered nodes'.
-      const pi = newPodInfo(pod);
+      const pi = state.read<PreFilterState>(PRE_FILTER_KEY)?.podInfo ?? newPodInfo(pod);
       const hasOwn = pi.preferredAffinity.length + pi.preferredAntiAffinity.length > 0;
       const scores = new Map<string, Counts>();
       const add = (key: string, val: string | undefined, w: number) => {
@@ -142,18 +205,36 @@ export function newInterPodAffinity(args: { hardPodAffinityWeight?: number } = {
         if (!m) scores.set(key, (m = new Map()));
         m.set(val, (m.get(val) ?? 0) + w);
       };
+      /** Existing pods' terms about this pod. */
+      const theirs = (e: PodInfo, labels: Record<string, string>) => {
+        if (hardWeight > 0) for (const t of e.requiredAffinity) if (matches(t, pod)) add(t.topologyKey, labels[t.topologyKey], hardWeight);
+        for (const t of e.preferredAffinity) if (matches(t, pod)) add(t.topologyKey, labels[t.topologyKey], t.weight);
+        for (const t of e.preferredAntiAffinity) if (matches(t, pod)) add(t.topologyKey, labels[t.topologyKey], -t.weight);
+      };
       let sawAffinity = false;
-      for (const n of hasOwn || !h.havePodsWithAffinity ? h.nodes() : h.havePodsWithAffinity()) {
-        if (!hasOwn && n.podsWithAffinity === 0) continue;
-        const labels = n.labels;
-        for (const e of n.pods.values()) {
-          for (const t of pi.preferredAffinity) if (matches(t, e.pod)) add(t.topologyKey, labels[t.topologyKey], t.weight);
-          for (const t of pi.preferredAntiAffinity) if (matches(t, e.pod)) add(t.topologyKey, labels[t.topologyKey], -t.weight);
-          for (const t of e.requiredAffinity) if (hardWeight > 0 && matches(t, pod)) add(t.topologyKey, labels[t.topologyKey], hardWeight);
-          for (const t of e.preferredAffinity) if (matches(t, pod)) add(t.topologyKey, labels[t.topologyKey], t.weight);
-          for (const t of e.preferredAntiAffinity) if (matches(t, pod)) add(t.topologyKey, labels[t.topologyKey], -t.weight);
+      if (h.podsWithAffinity && h.podsInNamespace) {
+        // Indexed: pods with terms of their own, and the pods this pod's preferred terms could select.
+        if (hasOwn) {
+          sawAffinity = h.nodes().length > 0;
+          for (const t of pi.preferredAffinity) forCandidates(t, (e, n) => void (matches(t, e.pod) && add(t.topologyKey, n.labels[t.topologyKey], t.weight)));
+          for (const t of pi.preferredAntiAffinity) forCandidates(t, (e, n) => void (matches(t, e.pod) && add(t.topologyKey, n.labels[t.topologyKey], -t.weight)));
         }
-        sawAffinity = true;
+        for (const e of h.podsWithAffinity()) {
+          if (!e.nodeInfo) continue;
+          sawAffinity = true;
+          theirs(e.info, e.nodeInfo.labels);
+        }
+      } else {
+        for (const n of hasOwn || !h.havePodsWithAffinity ? h.nodes() : h.havePodsWithAffinity()) {
+          if (!hasOwn && n.podsWithAffinity === 0) continue;
+          const labels = n.labels;
+          for (const e of n.pods.values()) {
+            for (const t of pi.preferredAffinity) if (matches(t, e.pod)) add(t.topologyKey, labels[t.topologyKey], t.weight);
+            for (const t of pi.preferredAntiAffinity) if (matches(t, e.pod)) add(t.topologyKey, labels[t.topologyKey], -t.weight);
+            theirs(e, labels);
+          }
+          sawAffinity = true;
+        }
       }
       if (!sawAffinity || (scores.size === 0 && !hasOwn)) return skip();
       state.write(PRE_SCORE_KEY, scores);
@@ -161,10 +242,11 @@ export function newInterPodAffinity(args: { hardPodAffinityWeight?: number } = {
     },
     score(state, _pod, node) {
       const scores = state.read<Map<string, Counts>>(PRE_SCORE_KEY);
+      if (!scores) return 0;
       let s = 0;
-      for (const [k, m] of scores ?? []) {
+      for (const k of scores.keys()) {
         const v = node.labels[k];
-        if (v !== undefined) s += m.get(v) ?? 0;
+        if (v !== undefined) s += scores.get(k)!.get(v) ?? 0;
       }
       return s;
     },

@@ -31,6 +31,8 @@ function pinnedNodeNames(pod: Pod): Set<string> | undefined {
 export function newNodeAffinity(args: NodeAffinityArgs = {}): Plugin {
   const added = args.addedAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
   const matches = (pod: Pod, node: Node) => (!added || matchTerms(added, node)) && podMatchesNodeSelectorAndAffinity(pod, node);
+  const ENFORCED = unresolvable(ERR_REASON_ENFORCED);
+  const POD = unresolvable(ERR_REASON_POD);
   return {
     name: NAME,
     // A node that now matches the pod's selector/affinity and did not before.
@@ -47,8 +49,8 @@ export function newNodeAffinity(args: NodeAffinityArgs = {}): Plugin {
       return [names ? { nodeNames: names } : undefined, undefined];
     },
     filter(_state, pod, node) {
-      if (added && !matchTerms(added, node.node)) return unresolvable(ERR_REASON_ENFORCED);
-      return podMatchesNodeSelectorAndAffinity(pod, node.node) ? undefined : unresolvable(ERR_REASON_POD);
+      if (added && !matchTerms(added, node.node)) return ENFORCED;
+      return podMatchesNodeSelectorAndAffinity(pod, node.node) ? undefined : POD;
     },
     preScore(_state, pod) {
       return (pod.spec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).length ? undefined : skip();

@@ -2,7 +2,7 @@
 import type { Plugin } from '../../framework/interface.js';
 import type { Pod } from '../../framework/types.js';
 import type { HostPort } from '../../framework/pod-info.js';
-import { newPodInfo } from '../../framework/pod-info.js';
+import { hostPortsOf } from '../../framework/pod-info.js';
 import { skip, unschedulable } from '../../framework/status.js';
 import { NODE_PORTS } from '../names/names.js';
 
@@ -21,20 +21,20 @@ export function newNodePorts(): Plugin {
     eventsToRegister: () => [
       // A deleted pod frees ports only if it held one the pod wants.
       { resource: 'AssignedPod', actions: ['Delete'], hint: (pod, ev) => {
-        const want = newPodInfo(pod).hostPorts;
-        const freed = newPodInfo(ev.oldObj as Pod).hostPorts;
+        const want = hostPortsOf(pod);
+        const freed = hostPortsOf(ev.oldObj as Pod);
         return want.some((w) => freed.some((f) => conflicts(w, f))) ? 'Queue' : 'Skip';
       } },
       { resource: 'Node', actions: ['Add'] },
     ],
     preFilter(state, pod) {
-      const ports = newPodInfo(pod).hostPorts;
+      const ports = hostPortsOf(pod);
       if (ports.length === 0) return [undefined, skip()];
       state.write(KEY, ports);
       return [undefined, undefined];
     },
     filter(state, pod, node) {
-      const want = state.read<HostPort[]>(KEY) ?? newPodInfo(pod).hostPorts;
+      const want = state.read<HostPort[]>(KEY) ?? hostPortsOf(pod);
       for (const w of want) if (node.usedPorts.some((u) => conflicts(w, u))) return unschedulable(ERR_REASON);
       return undefined;
     },

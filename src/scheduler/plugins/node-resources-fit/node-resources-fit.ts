@@ -1,9 +1,9 @@
 /** NodeResourcesFit: the pod's requests must fit the node's free allocatable; scores by a strategy (LeastAllocated default). */
-import { MAX_NODE_SCORE, type Plugin } from '../../framework/interface.js';
+import { MAX_NODE_SCORE, type CycleState, type Plugin } from '../../framework/interface.js';
 import type { NodeInfo } from '../../framework/node-info.js';
 import { parseResources, podRequests, CPU, MEMORY, PODS, type Resources } from '../../framework/resources.js';
 import type { Node, Pod } from '../../framework/types.js';
-import { unschedulable } from '../../framework/status.js';
+import { unschedulable, type Status } from '../../framework/status.js';
 import { NODE_RESOURCES_FIT } from '../names/names.js';
 
 export const NAME = NODE_RESOURCES_FIT;
@@ -45,6 +45,34 @@ export function fitsRequest(req: Resources, node: NodeInfo, ignored: Set<string>
   return reasons;
 }
 
+/** The pod's request as the filter checks it, worked out once per cycle. */
+interface PreFilterState {
+  req: Resources;
+  order: string[];
+  /** cpu and memory wanted (0 when ignored), and the other checked resources with their amounts. */
+  cpu: number;
+  memory: number;
+  others: [string, number][];
+}
+
+function preFilterState(req: Resources, ignored: Set<string>): PreFilterState {
+  const order = checkOrder(req);
+  const checked = (r: string) => (ignored.has(r) ? 0 : (req[r] ?? 0));
+  const others = order.filter((r) => r !== CPU && r !== MEMORY && checked(r) !== 0).map((r): [string, number] => [r, req[r]!]);
+  return { req, order, cpu: checked(CPU), memory: checked(MEMORY), others };
+}
+
+/** The common case without allocating or keyed lookups: does everything fit? */
+function fitsQuickly(pre: PreFilterState, node: NodeInfo): boolean {
+  if (node.pods.size + 1 > node.allocPods) return false;
+  if (pre.cpu > node.allocCpu - node.reqCpu || pre.memory > node.allocMemory - node.reqMemory) return false;
+  for (let i = 0; i < pre.others.length; i++) {
+    const [r, want] = pre.others[i]!;
+    if (want > (node.allocatable[r] ?? 0) - (node.requested[r] ?? 0)) return false;
+  }
+  return true;
+}
+
 /** Piecewise-linear shape (utilization 0..100 → score 0..10), scaled to 0..MAX_NODE_SCORE. */
 function shapeScore(shape: { utilization: number; score: number }[], util: number): number {
   const pts = shape.map((p) => ({ u: p.utilization, s: (p.score * MAX_NODE_SCORE) / 10 }));
@@ -75,6 +103,9 @@ export function newNodeResourcesFit(args: NodeResourcesFitArgs = {}): Plugin {
     if (type === 'MostAllocated') return requested > capacity ? MAX_NODE_SCORE : Math.floor((requested * MAX_NODE_SCORE) / capacity);
     return Math.round(shapeScore(shape, Math.min(100, (requested * 100) / capacity)));
   };
+  const statuses = new Map<string, Status>();
+  let lastState: CycleState | undefined;
+  let lastPre: PreFilterState | undefined;
   /** Does the pod's request fit the node's allocatable at all (no other pods; upstream isFit)? */
   const fitsEmpty = (req: Resources, node: Node) => {
     const alloc = parseResources(node.status?.allocatable);
@@ -105,28 +136,59 @@ export function newNodeResourcesFit(args: NodeResourcesFitArgs = {}): Plugin {
       } },
     ],
     preFilter(state, pod) {
-      const req = podRequests(pod);
-      state.write(PRE_FILTER_KEY, { req, order: checkOrder(req) });
+      state.write(PRE_FILTER_KEY, preFilterState(podRequests(pod), ignored));
+      lastState = undefined;
       return [undefined, undefined];
     },
     filter(state, pod, node) {
-      const pre = state.read<{ req: Resources; order: string[] }>(PRE_FILTER_KEY);
+      // The same cycle state as the last call (thousands of nodes per cycle): no lookup.
+      if (state !== lastState) {
+        lastState = state;
+        lastPre = state.read<PreFilterState>(PRE_FILTER_KEY);
+      }
+      const pre = lastPre;
+      if (pre && fitsQuickly(pre, node)) return undefined;
       const reasons = pre ? fitsRequest(pre.req, node, ignored, pre.order) : fitsRequest(podRequests(pod), node, ignored);
-      return reasons.length ? unschedulable(...reasons) : undefined;
+      if (reasons.length === 0) return undefined;
+      // Few distinct reason lists occur: one Status each.
+      const k = reasons.join('\u0000');
+      let s = statuses.get(k);
+      if (!s) {
+        if (statuses.size > 256) statuses.clear();
+        statuses.set(k, (s = unschedulable(...reasons)));
+      }
+      return s;
     },
     preScore(state, pod) {
-      state.write(PRE_SCORE_KEY, podRequests(pod, true));
+      const req = podRequests(pod, true);
+      // The pod's request of each scored resource, in the order of `resources`.
+      state.write(PRE_SCORE_KEY, resources.map((r) => req[r.name] ?? 0));
       return undefined;
     },
     score(state, pod, node) {
-      const req = state.read<Resources>(PRE_SCORE_KEY) ?? podRequests(pod, true);
+      let want = state.read<number[]>(PRE_SCORE_KEY);
+      if (!want) {
+        const req = podRequests(pod, true);
+        want = resources.map((r) => req[r.name] ?? 0);
+      }
       let sum = 0;
       let weights = 0;
-      for (const r of resources) {
-        const cap = node.allocatable[r.name] ?? 0;
-        if (cap === 0 && r.name !== CPU && r.name !== MEMORY) continue;
-        const used = (r.name === CPU || r.name === MEMORY ? node.nonZeroRequested[r.name] : node.requested[r.name]) ?? 0;
-        sum += resourceScore(used + (req[r.name] ?? 0), cap) * r.weight;
+      for (let i = 0; i < resources.length; i++) {
+        const r = resources[i]!;
+        let cap: number;
+        let used: number;
+        if (r.name === CPU) {
+          cap = node.allocCpu;
+          used = node.nonZeroCpu;
+        } else if (r.name === MEMORY) {
+          cap = node.allocMemory;
+          used = node.nonZeroMemory;
+        } else {
+          cap = node.allocatable[r.name] ?? 0;
+          if (cap === 0) continue;
+          used = node.requested[r.name] ?? 0;
+        }
+        sum += resourceScore(used + want[i]!, cap) * r.weight;
         weights += r.weight;
       }
       return weights === 0 ? 0 : Math.floor(sum / weights);

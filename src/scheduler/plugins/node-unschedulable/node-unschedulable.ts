@@ -19,6 +19,7 @@ export function newNodeUnschedulable(): Plugin {
       return fits(pod, ev.newObj as Node) && (!old || !fits(pod, old)) ? 'Queue' : 'Skip';
     } }],
     filter(_state, pod, node) {
+      if (!node.unschedulable) return undefined;
       return fits(pod, node.node) ? undefined : unresolvable(ERR_REASON_UNSCHEDULABLE);
     },
   };

@@ -1,6 +1,6 @@
 /** PodTopologySpread: DoNotSchedule constraints filter by skew; ScheduleAnyway (and default) constraints score. */
 import { matchesLabels, selectorFromLabelSelector, type LabelSelector } from '../../../api/index.js';
-import { MAX_NODE_SCORE, type ClusterEvent, type Handle, type Plugin, type Workloads } from '../../framework/interface.js';
+import { MAX_NODE_SCORE, type ClusterEvent, type CycleState, type Handle, type Plugin, type Workloads } from '../../framework/interface.js';
 import type { NodeInfo } from '../../framework/node-info.js';
 import type { PodInfo } from '../../framework/pod-info.js';
 import { skip, unresolvable, unschedulable } from '../../framework/status.js';
@@ -84,6 +84,12 @@ function countIn(con: Constraint, pod: Pod, n: NodeInfo): number {
   return c;
 }
 
+/** Might some nodes not count for this constraint (nodeAffinityPolicy/nodeTaintsPolicy in play)? Else eligible() is always true. */
+function mayExclude(con: Constraint, pod: Pod): boolean {
+  const constrained = pod.spec?.nodeSelector || pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+  return (!!constrained && (con.c.nodeAffinityPolicy ?? 'Honor') === 'Honor') || con.c.nodeTaintsPolicy === 'Honor';
+}
+
 /** Does the node count for this constraint under nodeAffinityPolicy (Honor default) and nodeTaintsPolicy (Ignore default)? */
 function eligible(con: Constraint, pod: Pod, n: NodeInfo): boolean {
   const constrained = pod.spec?.nodeSelector || pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
@@ -97,13 +103,15 @@ class State {
   private mins: number[] | undefined;
   constructor(
     readonly constraints: Constraint[],
-    /** Per constraint: matching pods by topology value (every eligible domain has an entry). */
+    /** Per constraint: matching pods by topology value (eligible domains only; a domain without an entry counts 0). */
     readonly matchNum: Map<string, number>[],
+    /** Per constraint: how many eligible domains there are (≥ matchNum[i].size). */
+    readonly domains: number[],
     /** Does the incoming pod match each constraint's selector (counts itself)? */
     readonly selfMatch: number[],
   ) {}
   clone(): State {
-    return new State(this.constraints, this.matchNum.map((m) => new Map(m)), this.selfMatch);
+    return new State(this.constraints, this.matchNum.map((m) => new Map(m)), this.domains, this.selfMatch);
   }
   changed(): void {
     this.mins = undefined;
@@ -111,9 +119,12 @@ class State {
   minOf(i: number): number {
     this.mins ??= this.constraints.map((con, j) => {
       const m = this.matchNum[j]!;
+      const d = this.domains[j]!;
+      // Fewer domains than minDomains, or a domain with no entry: the global minimum is 0.
+      if (d < con.minDomains || m.size < d) return 0;
       let min = Infinity;
       for (const n of m.values()) if (n < min) min = n;
-      return m.size < con.minDomains || min === Infinity ? 0 : min;
+      return min === Infinity ? 0 : min;
     });
     return this.mins[i] ?? 0;
   }
@@ -122,8 +133,29 @@ class State {
 const PRE_FILTER_KEY = 'PreFilter' + NAME;
 const PRE_SCORE_KEY = 'PreScore' + NAME;
 
-export function newPodTopologySpread(args: PodTopologySpreadArgs = {}, h?: Pick<Handle, 'workloads' | 'nodes'>): Plugin {
+export function newPodTopologySpread(args: PodTopologySpreadArgs = {}, h?: Pick<Handle, 'workloads' | 'nodes' | 'podsInNamespace' | 'nodeLabelsGeneration'>): Plugin {
+  /** Per list of topology keys: how many distinct values each key has over the nodes holding all of them, as of a node-labels generation. */
+  const domainCache = new Map<string, { gen: number; counts: number[] }>();
+  const domainCounts = (cs: Constraint[], nodes: NodeInfo[], gen: number): number[] => {
+    const key = cs.map((c) => c.key).join('\u0000');
+    const hit = domainCache.get(key);
+    if (hit?.gen === gen) return hit.counts;
+    const sets = cs.map(() => new Set<string>());
+    for (const n of nodes) {
+      const labels = n.labels;
+      if (!cs.every((c) => labels[c.key] !== undefined)) continue;
+      for (let i = 0; i < cs.length; i++) sets[i]!.add(labels[cs[i]!.key]!);
+    }
+    const counts = sets.map((x) => x.size);
+    if (domainCache.size > 64) domainCache.clear();
+    domainCache.set(key, { gen, counts });
+    return counts;
+  };
   const systemDefaulted = (args.defaultingType ?? 'System') === 'System';
+  const LABEL_NOT_MATCH = unresolvable(ERR_NODE_LABEL_NOT_MATCH);
+  let lastState: CycleState | undefined;
+  let lastPre: State | undefined;
+  const CONSTRAINTS_NOT_MATCH = unschedulable(ERR_CONSTRAINTS_NOT_MATCH);
   const defaults = systemDefaulted ? SYSTEM_DEFAULT_CONSTRAINTS : (args.defaultConstraints ?? []);
   const constraintsOf = (pod: Pod, when: 'DoNotSchedule' | 'ScheduleAnyway'): Constraint[] => {
     const own = pod.spec?.topologySpreadConstraints ?? [];
@@ -171,22 +203,58 @@ export function newPodTopologySpread(args: PodTopologySpreadArgs = {}, h?: Pick<
     ],
     preFilter(state, pod, nodes) {
       const cs = constraintsOf(pod, 'DoNotSchedule');
+      lastState = undefined;
       if (cs.length === 0) return [undefined, skip()];
-      const s = new State(cs, cs.map(() => new Map()), cs.map((con) => (matchesLabels(con.selector, pod.metadata.labels ?? {}) ? 1 : 0)));
+      const matchNum = cs.map(() => new Map<string, number>());
+      const domains = cs.map(() => 0);
+      const s = new State(cs, matchNum, domains, cs.map((con) => (matchesLabels(con.selector, pod.metadata.labels ?? {}) ? 1 : 0)));
       const ns = pod.metadata.namespace ?? '';
-      // One pass over the nodes; a node's pods are looked at only when it holds pods of the pod's namespace.
-      for (const n of nodes) {
+      const k = cs.length;
+      const check = cs.map((con) => mayExclude(con, pod));
+      // With the cache's namespace index, pods are counted from it; else a node's pods are looked at when it holds pods of the namespace.
+      const indexed = nodes === h?.nodes() && h.podsInNamespace !== undefined;
+      // Every node counts (no nodeAffinityPolicy/nodeTaintsPolicy in play): the domains per key are known from earlier cycles.
+      const cached = indexed && h.nodeLabelsGeneration !== undefined && !check.some(Boolean);
+      if (cached) domainCounts(cs, nodes, h.nodeLabelsGeneration!()).forEach((d, i) => (domains[i] = d));
+      // Else one pass over the nodes: every eligible domain gets an entry (count 0), as upstream.
+      for (let j = 0; j < (cached ? 0 : nodes.length); j++) {
+        const n = nodes[j]!;
         const labels = n.labels;
-        if (!hasAllKeys(cs, n)) continue;
-        const here = n.podsInNamespace(ns);
-        for (let i = 0; i < cs.length; i++) {
+        let all = true;
+        for (let i = 0; i < k && all; i++) all = labels[cs[i]!.key] !== undefined;
+        if (!all) continue;
+        const here = indexed ? 0 : n.podsInNamespace(ns);
+        for (let i = 0; i < k; i++) {
           const con = cs[i]!;
-          if (!eligible(con, pod, n)) continue;
+          if (check[i] && !eligible(con, pod, n)) continue;
           const m = s.matchNum[i]!;
           const v = labels[con.key]!;
+          if (!here) {
+            if (!m.has(v)) m.set(v, 0);
+            continue;
+          }
           let c = m.get(v) ?? 0;
-          if (here) for (const p of n.pods.values()) if (counts(con, pod, p)) c++;
+          for (const p of n.pods.values()) if (counts(con, pod, p)) c++;
           m.set(v, c);
+        }
+      }
+      if (!cached) matchNum.forEach((m, i) => (domains[i] = m.size));
+      if (indexed) {
+        for (const e of h.podsInNamespace!(ns)) {
+          const n = e.nodeInfo;
+          if (!n) continue;
+          const labels = n.labels;
+          let all = true;
+          for (let i = 0; i < k && all; i++) all = labels[cs[i]!.key] !== undefined;
+          if (!all) continue;
+          for (let i = 0; i < k; i++) {
+            const con = cs[i]!;
+            const v = labels[con.key]!;
+            if (check[i] && !eligible(con, pod, n)) continue;
+            if (!counts(con, pod, e.info)) continue;
+            const m = s.matchNum[i]!;
+            m.set(v, (m.get(v) ?? 0) + 1);
+          }
         }
       }
       state.write(PRE_FILTER_KEY, s);
@@ -201,14 +269,19 @@ export function newPodTopologySpread(args: PodTopologySpreadArgs = {}, h?: Pick<
       if (s) update(s, pod, removed, node, -1);
     },
     filter(state, pod, node) {
-      const s = state.read<State>(PRE_FILTER_KEY);
+      // The same cycle state as the last call (thousands of nodes per cycle): no lookup.
+      if (state !== lastState) {
+        lastState = state;
+        lastPre = state.read<State>(PRE_FILTER_KEY);
+      }
+      const s = lastPre;
       if (!s) return undefined;
       for (let i = 0; i < s.constraints.length; i++) {
         const con = s.constraints[i]!;
         const v = node.labels[con.key];
-        if (v === undefined) return unresolvable(ERR_NODE_LABEL_NOT_MATCH);
+        if (v === undefined) return LABEL_NOT_MATCH;
         const skew = (s.matchNum[i]!.get(v) ?? 0) + s.selfMatch[i]! - s.minOf(i);
-        if (skew > con.c.maxSkew) return unschedulable(ERR_CONSTRAINTS_NOT_MATCH);
+        if (skew > con.c.maxSkew) return CONSTRAINTS_NOT_MATCH;
       }
       return undefined;
     },
@@ -225,19 +298,34 @@ export function newPodTopologySpread(args: PodTopologySpreadArgs = {}, h?: Pick<
           ignored.add(n.name);
           continue;
         }
-        cs.forEach((con, i) => {
+        for (let i = 0; i < cs.length; i++) {
+          const con = cs[i]!;
           const v = n.labels[con.key];
-          if (v === undefined || con.key === HOSTNAME) return;
+          if (v === undefined || con.key === HOSTNAME) continue;
           const k = pairKey(con.key, v);
           if (!num.has(k)) {
             num.set(k, 0);
             sizes[i]!++;
           }
-        });
+        }
       }
       const weights = cs.map((con, i) => Math.log((con.key === HOSTNAME ? filtered.length - ignored.size : sizes[i]!) + 2));
       // Domain counts over every node (not only the filtered ones), for domains holding a candidate; hostname counts per node in Score.
-      if (num.size) {
+      if (num.size && h?.podsInNamespace) {
+        // From the cache's namespace index: only the pods that can count are looked at.
+        for (const e of h.podsInNamespace(pod.metadata.namespace ?? '')) {
+          const n = e.nodeInfo;
+          if (!n || (requireAll && !hasAllKeys(cs, n))) continue;
+          for (const con of cs) {
+            const v = n.labels[con.key];
+            if (v === undefined || con.key === HOSTNAME) continue;
+            const k = pairKey(con.key, v);
+            const cur = num.get(k);
+            if (cur === undefined || !eligible(con, pod, n) || !counts(con, pod, e.info)) continue;
+            num.set(k, cur + 1);
+          }
+        }
+      } else if (num.size) {
         for (const n of h?.nodes?.() ?? filtered) {
           if (requireAll && !hasAllKeys(cs, n)) continue;
           for (const con of cs) {
@@ -258,12 +346,13 @@ export function newPodTopologySpread(args: PodTopologySpreadArgs = {}, h?: Pick<
       if (!s) return 0;
       if (s.ignored.has(node.name)) return -1;
       let score = 0;
-      s.cs.forEach((con, i) => {
+      for (let i = 0; i < s.cs.length; i++) {
+        const con = s.cs[i]!;
         const v = node.labels[con.key];
-        if (v === undefined) return;
-        const cnt = con.key === HOSTNAME ? countIn(con, pod, node) : (s.num.get(pairKey(con.key, v)) ?? 0);
+        if (v === undefined) continue;
+        const cnt = con.key === HOSTNAME ? (node.podsInNamespace(pod.metadata.namespace ?? '') ? countIn(con, pod, node) : 0) : (s.num.get(pairKey(con.key, v)) ?? 0);
         score += cnt * s.weights[i]! + (con.c.maxSkew - 1);
-      });
+      }
       return Math.round(score);
     },
     normalizeScore(_state, _pod, scores) {

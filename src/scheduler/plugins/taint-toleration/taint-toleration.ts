@@ -23,7 +23,9 @@ export function newTaintToleration(): Plugin {
       return was && !untolerated(pod, ev.newObj as Node) ? 'Queue' : 'Skip';
     } }],
     filter(_state, pod, node) {
-      const taint = findUntoleratedTaint(node.node.spec?.taints ?? [], pod.spec?.tolerations ?? [], (t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute');
+      const taints = node.taints;
+      if (!taints) return undefined;
+      const taint = findUntoleratedTaint(taints, pod.spec?.tolerations ?? [], doNotSchedule);
       return taint ? unresolvable(untoleratedTaintReason(taint.key, taint.value)) : undefined;
     },
     preScore(state, pod) {
