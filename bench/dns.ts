@@ -6,7 +6,8 @@
  * each reply's latency. This process's CPU time per query (which other load
  * on the machine does not change) gives the rate one core could serve. Targets (issue 10): ≥ 20,000 queries/s, p99 < 2 ms.
  *
- * BENCH_DNS_SECONDS (default 5), BENCH_DNS_SERVICES (default 1,000).
+ * BENCH_DNS_SECONDS (default 5), BENCH_DNS_SERVICES (default 1,000),
+ * BENCH_DNS_INFLIGHT (queries kept in flight per run, default 1,8,32,64).
  */
 import { spawn } from 'node:child_process';
 import dnsPacket from 'dns-packet';
@@ -14,6 +15,7 @@ import { DnsServer, StaticSource, type EndpointSlice, type Service } from '../sr
 
 const seconds = Number(process.env.BENCH_DNS_SECONDS ?? 5);
 const nServices = Number(process.env.BENCH_DNS_SERVICES ?? 1000);
+const inflights = (process.env.BENCH_DNS_INFLIGHT ?? '1,8,32,64').split(',').map(Number);
 
 const services: Service[] = [];
 const slices: EndpointSlice[] = [];
@@ -128,7 +130,7 @@ const load = (await import('node:os')).loadavg()[0]!.toFixed(2);
 console.log(`cluster DNS from cache: ${nServices} Services (10% headless, 5 endpoints each), ${seconds} s per run, loopback UDP, load average ${load}\n`);
 console.log('| queries in flight | queries/s | p50 ms | p99 ms | max ms | lost | server CPU per query | queries/s per server core (CPU-bound) |');
 console.log('|---|---|---|---|---|---|---|---|');
-for (const inflight of [1, 8, 16, 32]) {
+for (const inflight of inflights) {
   const r = await run(server.port, inflight);
   const sorted = r.lat.sort((a, b) => a - b);
   const qps = (r.count / r.elapsedMs) * 1000;
@@ -143,4 +145,23 @@ while (performance.now() - t0 < 1000) {
   n += 1000;
 }
 console.log(`\nzone lookups alone: ${Math.round(n / ((performance.now() - t0) / 1000)).toLocaleString('en-US')}/s`);
+// The cached-answer path alone (no sockets): what a repeat query costs inside the server.
+{
+  const msgs = queries.map((b, i) => {
+    const m = Buffer.from(b);
+    m.writeUInt16BE(i & 0xffff, 0);
+    return m;
+  });
+  for (const m of msgs) await server.handle(m, 'udp');
+  const c0 = process.cpuUsage();
+  const t1 = performance.now();
+  let k = 0;
+  while (performance.now() - t1 < 1000) {
+    for (let i = 0; i < 1000; i++) await server.handle(msgs[(k + i) % msgs.length]!, 'udp');
+    k += 1000;
+  }
+  const c = process.cpuUsage(c0);
+  console.log(`cached answers without sockets: ${((c.user + c.system) / k).toFixed(2)} µs CPU per query`);
+}
+console.log(`load average at end: ${(await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 await server.close();

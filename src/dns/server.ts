@@ -6,8 +6,11 @@
  *
  * Hot path: an answer from the zone is encoded once and kept, keyed by the
  * raw question bytes (+ transport, size limit, EDNS and RD), until the next
- * Service/EndpointSlice change; a repeat query costs a header parse, a
- * buffer copy and the new ID.
+ * Service/EndpointSlice change; a repeat query costs a header parse, one
+ * map lookup, a buffer copy with the new ID and a few counter increments
+ * (no dns-packet decode/encode). The UDP socket resolves IP-literal
+ * destinations synchronously (Node's default `dns.lookup` defers every
+ * send by a tick even for an IP).
  *
  * UDP answers larger than the client's limit (512 bytes, or its EDNS size,
  * at most 4096) are cut to fit and marked TC, so clients retry over TCP.
@@ -16,10 +19,11 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
-import { createServer as createTcpServer, connect, type AddressInfo, type Server as TcpServer, type Socket as TcpSocket } from 'node:net';
+import { createServer as createTcpServer, connect, isIP, type AddressInfo, type Server as TcpServer, type Socket as TcpSocket } from 'node:net';
+import { lookup as dnsLookup } from 'node:dns';
 import { readFileSync } from 'node:fs';
 import dnsPacket, { type Answer, type DecodedPacket, type Packet, type RecordType } from 'dns-packet';
-import { DnsMetrics } from './metrics.js';
+import { DnsMetrics, type Tally } from './metrics.js';
 import type { DnsSource } from './source.js';
 import { ClusterZone, NOERROR, NOTIMP, REFUSED, SERVFAIL, type ZoneAnswer } from './zone.js';
 
@@ -93,6 +97,22 @@ function questionEnd(buf: Buffer): number {
   return -1;
 }
 
+/** An encoded answer and its metric cells (per client family), resolved once. */
+interface CachedAnswer {
+  buf: Buffer;
+  qtype: string;
+  proto: 'udp' | 'tcp';
+  response: Tally;
+  request: [Tally | undefined, Tally | undefined];
+}
+
+/** `dns.lookup` that answers IP literals synchronously (every UDP send goes through the socket's lookup). */
+function literalLookup(host: string, opts: unknown, cb: (err: Error | null, address: string, family: number) => void): void {
+  const fam = isIP(host);
+  if (fam) cb(null, host, fam);
+  else dnsLookup(host, opts as never, cb as never);
+}
+
 export class DnsServer {
   readonly zone: ClusterZone;
   readonly metrics = new DnsMetrics();
@@ -101,7 +121,7 @@ export class DnsServer {
   private tcp?: TcpServer;
   private http?: HttpServer;
   private readonly tcpConns = new Set<TcpSocket>();
-  private readonly answerCache = new Map<string, { buf: Buffer; qtype: string }>();
+  private readonly answerCache = new Map<string, CachedAnswer>();
   private cacheGen = -1;
   private upstreamList: Upstream[];
   private boundPort = 0;
@@ -131,7 +151,7 @@ export class DnsServer {
     const host = this.opts.host ?? '0.0.0.0';
     const want = this.opts.port ?? 53;
     for (let attempt = 0; ; attempt++) {
-      const udp = createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', reuseAddr: false });
+      const udp = createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', reuseAddr: false, lookup: literalLookup as never });
       await new Promise<void>((resolve, reject) => {
         udp.once('error', reject);
         udp.bind({ address: host, port: want, exclusive: true }, () => {
@@ -256,21 +276,27 @@ export class DnsServer {
     return this.answer(msg, proto, family, this.cacheKey(msg, proto));
   }
 
-  /** The cache key of a plain one-question query (+ optional OPT), or undefined. */
+  /**
+   * The cache key of a plain one-question query (+ optional OPT), or
+   * undefined: one character for transport, size limit, EDNS and RD, then the
+   * question's bytes.
+   */
   private cacheKey(msg: Buffer, proto: 'udp' | 'tcp'): string | undefined {
-    if (msg.readUInt16BE(4) !== 1 || msg.readUInt16BE(6) !== 0 || msg.readUInt16BE(8) !== 0) return undefined;
-    const ar = msg.readUInt16BE(10);
+    if (msg[4] !== 0 || msg[5] !== 1 || msg[6] !== 0 || msg[7] !== 0 || msg[8] !== 0 || msg[9] !== 0 || msg[10] !== 0) return undefined;
+    const ar = msg[11]!;
     if (ar > 1) return undefined;
     const qEnd = questionEnd(msg);
     if (qEnd < 0) return undefined;
     let limit = 512;
-    let edns = false;
+    let edns = 0;
     if (ar === 1) {
-      if (!(msg.length >= qEnd + 11 && msg[qEnd] === 0 && msg.readUInt16BE(qEnd + 1) === 41)) return undefined;
-      edns = true;
-      limit = Math.min(4096, Math.max(512, msg.readUInt16BE(qEnd + 3)));
+      if (!(msg.length >= qEnd + 11 && msg[qEnd] === 0 && msg[qEnd + 1] === 0 && msg[qEnd + 2] === 41)) return undefined;
+      edns = 1;
+      limit = Math.min(4096, Math.max(512, (msg[qEnd + 3]! << 8) | msg[qEnd + 4]!));
     }
-    return `${proto === 'tcp' ? 't' : limit}|${edns ? 1 : 0}|${msg[2]! & 1}|${msg.toString('latin1', 12, qEnd)}`;
+    // limit ≤ 4096: the variant fits one UTF-16 unit.
+    const variant = ((proto === 'tcp' ? 0 : limit) << 3) | (proto === 'tcp' ? 4 : 0) | (edns << 1) | (msg[2]! & 1);
+    return String.fromCharCode(variant) + msg.toString('latin1', 12, qEnd);
   }
 
   /** Synchronous fast path: a repeat query answered from the encoded-answer cache. */
@@ -284,10 +310,12 @@ export class DnsServer {
     const key = this.cacheKey(msg, proto);
     const hit = key === undefined ? undefined : this.answerCache.get(key);
     if (!hit) return undefined;
-    const out = Buffer.from(hit.buf);
+    const out = Buffer.allocUnsafe(hit.buf.length);
+    hit.buf.copy(out);
     out[0] = msg[0]!;
     out[1] = msg[1]!;
-    this.metrics.countCached(proto, family, hit.qtype, out[3]! & 0xf);
+    const request = hit.request[family - 1] ?? (hit.request[family - 1] = this.metrics.requestCell(proto, family, hit.qtype));
+    this.metrics.countCached(request, hit.response);
     return out;
   }
 
@@ -322,8 +350,8 @@ export class DnsServer {
       return this.reply(q, ans, limit, !!opt);
     }
     const out = this.reply(q, ans, limit, !!opt);
-    if (key !== undefined && this.answerCache.size < 100_000) {
-      this.answerCache.set(key, { buf: Buffer.from(out), qtype: question.type });
+    if (key !== undefined && this.answerCache.size < 100_000 && this.cacheGen === this.opts.source.generation) {
+      this.answerCache.set(key, { buf: Buffer.from(out), qtype: question.type, proto, response: this.metrics.responseCell(out[3]! & 0xf), request: [undefined, undefined] });
     }
     return out;
   }

@@ -1,4 +1,5 @@
 /** Upstream kube-proxy's chain names: base32(sha256(servicePortName + protocol [+ endpoint]))[:16]. */
+import * as cryptoNs from 'node:crypto';
 import { createHash } from 'node:crypto';
 
 export const KUBE_SERVICES = 'KUBE-SERVICES';
@@ -33,6 +34,28 @@ export function base32(buf: Uint8Array): string {
   return out;
 }
 
+const B32_CODES = Array.from(B32, (c) => c.charCodeAt(0));
+
+/** base32 of the first 10 bytes: exactly the 16 characters a chain name keeps (80 bits, no padding). */
+function base32Prefix16(d: Uint8Array): string {
+  const c = B32_CODES;
+  // 5 bytes = 40 bits = 8 characters; each group split in two 20-bit halves to stay within 32-bit integers.
+  const h0 = (d[0]! << 12) | (d[1]! << 4) | (d[2]! >> 4);
+  const l0 = ((d[2]! & 15) << 16) | (d[3]! << 8) | d[4]!;
+  const h1 = (d[5]! << 12) | (d[6]! << 4) | (d[7]! >> 4);
+  const l1 = ((d[7]! & 15) << 16) | (d[8]! << 8) | d[9]!;
+  return String.fromCharCode(
+    c[h0 >>> 15]!, c[(h0 >>> 10) & 31]!, c[(h0 >>> 5) & 31]!, c[h0 & 31]!, c[l0 >>> 15]!, c[(l0 >>> 10) & 31]!, c[(l0 >>> 5) & 31]!, c[l0 & 31]!,
+    c[h1 >>> 15]!, c[(h1 >>> 10) & 31]!, c[(h1 >>> 5) & 31]!, c[h1 & 31]!, c[l1 >>> 15]!, c[(l1 >>> 10) & 31]!, c[(l1 >>> 5) & 31]!, c[l1 & 31]!,
+  );
+}
+
+/** One-shot sha256 (crypto.hash, Node >= 20.12), else the streaming API. */
+const sha256: (s: string) => Uint8Array =
+  typeof (cryptoNs as { hash?: unknown }).hash === 'function'
+    ? (s) => (cryptoNs as unknown as { hash(alg: string, data: string, enc: 'buffer'): Buffer }).hash('sha256', s, 'buffer')
+    : (s) => createHash('sha256').update(s).digest();
+
 /**
  * Hashes are cached (upstream keeps them on its servicePortInfo/endpointInfo):
  * a sync of 10,000 Services × 5 endpoints would otherwise spend most of its
@@ -44,11 +67,16 @@ const MAX_CACHE = 500_000;
 function hash16(input: string): string {
   let h = hashCache.get(input);
   if (h === undefined) {
-    h = base32(createHash('sha256').update(input).digest()).slice(0, 16);
+    h = base32Prefix16(sha256(input));
     if (hashCache.size >= MAX_CACHE) hashCache.clear();
     hashCache.set(input, h);
   }
   return h;
+}
+
+/** Forget cached hashes (benchmarks measure a cold start with it). */
+export function clearChainNameCache(): void {
+  hashCache.clear();
 }
 
 export function portProtoHash(servicePortName: string, protocol: string): string {

@@ -6,8 +6,12 @@ import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import type { KObject } from '../api/index.js';
 import { sepChain, svcChain } from './chain-names.js';
-import { planRestore, renderRuleset, parseSave, planCleanup, missingJumps } from './restore.js';
-import { buildRuleset, probability, JUMP_RULES } from './ruleset.js';
+import { planRestore, renderRuleset, parseSave, planCleanup, missingJumps, SPLIT_CHAINS } from './restore.js';
+import { execRunner, mustRun } from './runner.js';
+import { requireBinary } from '../../test/support/require.js';
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { buildRuleset, probability, JUMP_RULES, LARGE_CLUSTER_ENDPOINTS } from './ruleset.js';
 import { stateFromObjects } from './service-info.js';
 import { staleConntrackDeletes } from './conntrack.js';
 import { IncrementalRuleset } from './incremental.js';
@@ -91,6 +95,48 @@ describe('proxy rule details', () => {
     assert.deepEqual(staleConntrackDeletes(none, full), [['-D', '-p', 'udp', '--orig-dst', '10.43.0.10', '--orig-port-dst', '53']]);
   });
 
+  it('drops per-endpoint comments in large cluster mode (> 1000 endpoints), in both builders', () => {
+    const node: NodeConfig = { ...DEFAULT_NODE_CONFIG, nodeName: 'n1', clusterCIDR: '10.42.0.0/16' };
+    const objs = (nSvc: number, nEp: number) => {
+      const services: KObject[] = [];
+      const slices: KObject[] = [];
+      for (let i = 0; i < nSvc; i++) {
+        services.push({ kind: 'Service', metadata: { namespace: 'big', name: `s${i}` }, spec: { clusterIP: `10.43.${i >> 8}.${i & 255}`, ports: [{ name: 'p', port: 80 }] } } as KObject);
+        slices.push({
+          kind: 'EndpointSlice',
+          metadata: { namespace: 'big', name: `s${i}-a`, labels: { 'kubernetes.io/service-name': `s${i}` } },
+          addressType: 'IPv4',
+          ports: [{ name: 'p', port: 8080 }],
+          endpoints: Array.from({ length: nEp }, (_, j) => ({ addresses: [`10.42.${i}.${j + 1}`], conditions: { ready: true } })),
+        } as KObject);
+      }
+      return { services, slices };
+    };
+    const big = objs(201, 5); // 1005 endpoints
+    const small = { services: big.services, slices: big.slices.map((s, i) => (i === 0 ? { ...s, endpoints: [] } : s)) }; // 1000: not large
+    const render = (o: { services: KObject[]; slices: KObject[] }) => renderRuleset(buildRuleset(stateFromObjects(o.services, o.slices, node.nodeName), node));
+    const largeText = render(big);
+    const sep = sepChain('big/s7:p', 'tcp', '10.42.7.1:8080');
+    const svc = svcChain('big/s7:p', 'tcp');
+    assert.match(largeText, new RegExp(`^-A ${sep} -s 10\\.42\\.7\\.1/32 -j KUBE-MARK-MASQ$`, 'm'));
+    assert.match(largeText, new RegExp(`^-A ${sep} -m tcp -p tcp -j DNAT --to-destination 10\\.42\\.7\\.1:8080$`, 'm'));
+    assert.match(largeText, new RegExp(`^-A ${svc} -m statistic --mode random --probability 0\\.2000000000 -j ${sep}$`, 'm'));
+    assert.match(largeText, /^-A KUBE-SERVICES -m comment --comment "big\/s7:p cluster IP" /m, 'top-level rules keep their comments');
+    assert.doesNotMatch(largeText, /-A KUBE-SEP-\S+ -m comment/);
+    const smallText = render(small);
+    assert.ok(LARGE_CLUSTER_ENDPOINTS === 1000);
+    assert.match(smallText, new RegExp(`^-A ${sep} -m comment --comment big/s7:p -s 10\\.42\\.7\\.1/32 -j KUBE-MARK-MASQ$`, 'm'));
+    // The incremental builder flips mode with the pure one and rebuilds every Service when it does.
+    const inc = new IncrementalRuleset(node);
+    assert.equal(renderRuleset(inc.build(big.services, big.slices).ruleset), largeText);
+    assert.equal(inc.largeCluster, true);
+    assert.equal(renderRuleset(inc.build(small.services, small.slices).ruleset), smallText);
+    assert.equal(inc.largeCluster, false);
+    assert.equal(inc.rebuilt, 201);
+    assert.equal(renderRuleset(inc.build(big.services, big.slices).ruleset), largeText);
+    assert.equal(inc.rebuilt, 201);
+  });
+
   it('the incremental builder equals the pure one and rebuilds only changed Services', () => {
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml'))) {
       const { node, services, slices } = load(file);
@@ -104,6 +150,72 @@ describe('proxy rule details', () => {
       const third = inc.build(services, changed).ruleset;
       assert.equal(inc.rebuilt, 1);
       assert.equal(renderRuleset(third), renderRuleset(buildRuleset(stateFromObjects(services, changed, node.nodeName), node)), file);
+      // The builder's change hint gives the same partial sync as comparing every chain.
+      const hinted = planRestore(third, { previous: again.ruleset });
+      const scanned = planRestore({ filter: third.filter, nat: third.nat }, { previous: again.ruleset });
+      assert.deepEqual(hinted.written, scanned.written, file);
+      assert.deepEqual([...hinted.deleted].sort(), [...scanned.deleted].sort(), file);
+      assert.deepEqual(hinted.text.split('\n').sort(), scanned.text.split('\n').sort(), file);
+      assert.notEqual(scanned.text, '', file);
+    }
+  });
+
+  it('splits a large input into per-Service transactions that iptables-restore applies as the unsplit one (real iptables, own netns)', async (t) => {
+    const node: NodeConfig = { ...DEFAULT_NODE_CONFIG, nodeName: 'n1', clusterCIDR: '10.42.0.0/16' };
+    const services: KObject[] = [];
+    const slices: KObject[] = [];
+    for (let i = 0; i < 500; i++) {
+      services.push({ kind: 'Service', metadata: { namespace: 'big', name: `s${i}` }, spec: { type: i % 5 ? 'ClusterIP' : 'NodePort', clusterIP: `10.43.${i >> 8}.${i & 255}`, ports: [{ name: 'p', port: 80, nodePort: 30000 + i }] } } as KObject);
+      slices.push({
+        kind: 'EndpointSlice',
+        metadata: { namespace: 'big', name: `s${i}-a`, labels: { 'kubernetes.io/service-name': `s${i}` } },
+        addressType: 'IPv4',
+        ports: [{ name: 'p', port: 8080 }],
+        endpoints: Array.from({ length: 5 }, (_, j) => ({ addresses: [`10.42.${i >> 3}.${((i & 7) << 5) + j + 1}`], conditions: { ready: true } })),
+      } as KObject);
+    }
+    const rs = new IncrementalRuleset(node).build(services, slices).ruleset;
+    assert.ok(rs.nat.size > SPLIT_CHAINS);
+    const plan = planRestore(rs, { existing: { filter: new Set(), nat: new Set(['KUBE-SVC-STALESTALESTALE1']) }, missingJumps: JUMP_RULES });
+    const sections = plan.text.split('COMMIT\n').filter(Boolean);
+    assert.ok(sections.length > 5, `${sections.length} sections`);
+    // Every chain is declared in the section that writes it, before any rule jumping to it in that section or later.
+    const declaredIn = new Map<string, number>();
+    sections.forEach((sec, i) => {
+      for (const m of sec.matchAll(/^:(\S+) /gm)) declaredIn.set(m[1]!, i);
+    });
+    sections.forEach((sec, i) => {
+      for (const m of sec.matchAll(/^-A (\S+) .* -j (KUBE-\S+)$/gm)) {
+        assert.ok((declaredIn.get(m[1]!) ?? 99) === i, `${m[1]} written in section ${i}`);
+        assert.ok((declaredIn.get(m[2]!) ?? 99) <= i, `${m[2]} declared before section ${i} jumps to it`);
+      }
+    });
+    const last = sections[sections.length - 1]!;
+    assert.match(last, /^\*nat\n:KUBE-SERVICES /);
+    assert.match(last, /^-X KUBE-SVC-STALESTALESTALE1$/m);
+    assert.match(last, /^-I PREROUTING 1 /m);
+    // The same lines as the unsplit input, in other transactions.
+    const expected = [...rs.filter.values(), ...rs.nat.values()].flat();
+    expected.push('-X KUBE-SVC-STALESTALESTALE1', ...JUMP_RULES.map((j) => `-I ${j.chain} 1 ${j.args}`));
+    assert.deepEqual(plan.text.split('\n').filter((l) => l.startsWith('-')).sort(), expected.sort());
+
+    if (!requireBinary(t, 'iptables-restore', 'iptables') || !requireBinary(t, 'ip', 'iproute2')) return;
+    if (process.getuid?.() !== 0) return t.skip('needs root (network namespaces)');
+    const ns = `k8ts-split-${randomBytes(4).toString('hex')}`;
+    assert.equal(spawnSync('ip', ['netns', 'add', ns]).status, 0);
+    try {
+      const runner = execRunner({ netns: ns });
+      await mustRun(runner, 'iptables-restore', ['--noflush'], ['*nat', ':KUBE-SVC-STALESTALESTALE1 - [0:0]', 'COMMIT', ''].join('\n'));
+      await mustRun(runner, 'iptables-restore', ['--noflush'], plan.text);
+      const saved = parseSave(await mustRun(runner, 'iptables-save', [])).get('nat')!;
+      assert.equal(saved.has('KUBE-SVC-STALESTALESTALE1'), false, 'stale chain deleted');
+      for (const [chain, rules] of rs.nat) assert.equal(saved.get(chain)?.length ?? -1, rules.length, chain);
+      // A resync over existing chains (flush and refill) applies too, and changes nothing.
+      await mustRun(runner, 'iptables-restore', ['--noflush'], planRestore(rs).text);
+      const again = parseSave(await mustRun(runner, 'iptables-save', [])).get('nat')!;
+      assert.deepEqual([...again.keys()].sort(), [...saved.keys()].sort());
+    } finally {
+      spawnSync('ip', ['netns', 'del', ns]);
     }
   });
 });

@@ -36,7 +36,28 @@ export const JUMP_RULES: JumpRule[] = [
 
 /** The probability of the i-th of n endpoints' rule: 1/(n-i), printed as upstream does (%0.10f). */
 export function probability(remaining: number): string {
-  return (1 / remaining).toFixed(10);
+  let p = probabilities[remaining];
+  if (p === undefined) {
+    p = (1 / remaining).toFixed(10);
+    if (remaining < 4096) probabilities[remaining] = p;
+  }
+  return p;
+}
+const probabilities: string[] = [];
+
+/**
+ * Upstream's "large cluster mode": with more than this many endpoints in
+ * total, the per-endpoint rules (KUBE-SVC → KUBE-SEP jumps, the KUBE-SEP
+ * masquerade and DNAT rules) carry no comment. It shrinks the restore input
+ * by ~40% and the kernel's ruleset by one xt match per rule.
+ */
+export const LARGE_CLUSTER_ENDPOINTS = 1000;
+
+/** Endpoints of the served Service ports, as upstream counts them for large cluster mode. */
+export function countEndpoints(state: ProxyState): number {
+  let n = 0;
+  for (const sp of state.services) n += state.endpoints.get(endpointKey(sp))?.length ?? 0;
+  return n;
 }
 
 /** A comment argument: quoted as upstream quotes it (always, except bare service-port names). */
@@ -49,20 +70,37 @@ export interface Categorized {
   hasEndpoints: boolean;
 }
 
+/** The ready endpoints, else the serving-and-terminating ones (the list itself when all are ready: no copy). */
+function pickUsable(list: Endpoint[]): Endpoint[] {
+  let ready = 0;
+  for (const e of list) if (e.ready) ready++;
+  if (ready === list.length) return list;
+  if (ready > 0) return list.filter((e) => e.ready);
+  return list.filter((e) => e.serving && e.terminating);
+}
+
 /** Upstream's CategorizeEndpoints, without topology hints. */
 export function categorizeEndpoints(eps: Endpoint[], sp: ServicePort): Categorized {
   const externallyAccessible = sp.nodePort > 0 || sp.loadBalancerIPs.length > 0 || sp.externalIPs.length > 0;
   const usesLocal = sp.internalPolicyLocal || sp.externalPolicyLocal;
   const usesCluster = !sp.internalPolicyLocal || (externallyAccessible && !sp.externalPolicyLocal);
-  const pick = (list: Endpoint[]) => {
-    const ready = list.filter((e) => e.ready);
-    return ready.length ? ready : list.filter((e) => e.serving && e.terminating);
-  };
-  const cluster = usesCluster ? pick(eps) : [];
-  const local = usesLocal ? pick(eps.filter((e) => e.isLocal)) : [];
-  const seen = new Set<Endpoint>();
-  const all = [...cluster, ...local].filter((e) => (seen.has(e) ? false : (seen.add(e), true)));
-  const hasEndpoints = eps.some((e) => e.ready || (e.serving && e.terminating));
+  const cluster = usesCluster ? pickUsable(eps) : [];
+  const local = usesLocal ? pickUsable(eps.filter((e) => e.isLocal)) : [];
+  let all: Endpoint[];
+  if (local.length === 0) all = cluster;
+  else if (cluster.length === 0) all = local;
+  else {
+    const seen = new Set<Endpoint>(cluster);
+    all = cluster.slice();
+    for (const e of local) if (!seen.has(e)) (seen.add(e), all.push(e));
+  }
+  let hasEndpoints = false;
+  for (const e of eps) {
+    if (e.ready || (e.serving && e.terminating)) {
+      hasEndpoints = true;
+      break;
+    }
+  }
   return { cluster, local, all, hasEndpoints };
 }
 
@@ -79,11 +117,41 @@ export interface Fragment {
 
 /** The full desired ruleset for a state. Deterministic: same input, same text. */
 export function buildRuleset(state: ProxyState, node: NodeConfig): Ruleset {
-  return assembleRuleset(state.services.map((sp) => buildServiceFragment(sp, state.endpoints.get(endpointKey(sp)) ?? [], node)), node);
+  const large = countEndpoints(state) > LARGE_CLUSTER_ENDPOINTS;
+  return assembleRuleset(state.services.map((sp) => buildServiceFragment(sp, state.endpoints.get(endpointKey(sp)) ?? [], node, large)), node, large);
 }
 
-/** Top-level chains around the Services' fragments, in upstream's order. */
-export function assembleRuleset(fragments: Fragment[], node: NodeConfig): Ruleset {
+/** The fragments a nat Chains map was assembled from (planRestore splits large inputs along them). */
+const fragmentsByChains = new WeakMap<Map<string, string[]>, Fragment[]>();
+export function serviceFragmentsOf(chains: Map<string, string[]>): Fragment[] | undefined {
+  return fragmentsByChains.get(chains);
+}
+
+/**
+ * What changed between two Rulesets, when the builder knows: `chains` are the
+ * per-Service chains (old and new names) of every Service rebuilt, added or
+ * removed since `base`. planRestore(next, { previous: base }) then compares
+ * only those and the top-level chains instead of every chain.
+ */
+export interface ChangeHint {
+  base: Ruleset;
+  chains: Set<string>;
+}
+const changeHints = new WeakMap<Ruleset, ChangeHint>();
+export function setChangeHint(rs: Ruleset, hint: ChangeHint): void {
+  changeHints.set(rs, hint);
+}
+export function changeHintOf(rs: Ruleset): ChangeHint | undefined {
+  return changeHints.get(rs);
+}
+
+/**
+ * Top-level chains around the Services' fragments, in upstream's order.
+ * `largeCluster` is accepted for symmetry with the fragments (which it
+ * shapes); the top-level chains do not depend on it.
+ */
+export function assembleRuleset(fragments: Fragment[], node: NodeConfig, largeCluster = false): Ruleset {
+  void largeCluster;
   const filter = new Map<string, string[]>();
   const nat = new Map<string, string[]>();
   const add = (t: Map<string, string[]>, chain: string, rule: string) => {
@@ -113,25 +181,31 @@ export function assembleRuleset(fragments: Fragment[], node: NodeConfig): Rulese
   add(filter, N.KUBE_FORWARD, `-m comment --comment ${q('kubernetes forwarding rules')} -m mark --mark ${mark}/${mark} -j ACCEPT`);
   add(filter, N.KUBE_FORWARD, `-m comment --comment ${q('kubernetes forwarding conntrack rule')} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`);
   for (const f of fragments) for (const [c, r] of f.chains) nat.set(c, r);
+  fragmentsByChains.set(nat, fragments);
   return { filter, nat };
 }
 
-/** The rules of one Service port (upstream's loop body in syncProxyRules). */
-export function buildServiceFragment(sp: ServicePort, eps: Endpoint[], node: NodeConfig): Fragment {
+/**
+ * The rules of one Service port (upstream's loop body in syncProxyRules).
+ * `largeCluster`: leave the comments off the per-endpoint rules (upstream's
+ * large cluster mode, see LARGE_CLUSTER_ENDPOINTS).
+ */
+export function buildServiceFragment(sp: ServicePort, eps: Endpoint[], node: NodeConfig, largeCluster = false): Fragment {
   const frag: Fragment = { filter: [], nat: [], chains: new Map() };
-  const add = (t: 'filter' | 'nat', chain: string, rule: string) => frag[t].push([chain, `-A ${chain} ${rule}`]);
+  const add = (t: 'filter' | 'nat', chain: string, rule: string) => frag[t].push([chain, '-A ' + chain + ' ' + rule]);
+  const chains = frag.chains;
   const addSvc = (chain: string, rule: string) => {
-    let r = frag.chains.get(chain);
-    if (!r) frag.chains.set(chain, (r = []));
-    r.push(`-A ${chain} ${rule}`);
+    const r = chains.get(chain);
+    if (r) r.push('-A ' + chain + ' ' + rule);
+    else chains.set(chain, ['-A ' + chain + ' ' + rule]);
   };
   const declare = (chain: string) => {
-    if (!frag.chains.has(chain)) frag.chains.set(chain, []);
+    if (!chains.has(chain)) chains.set(chain, []);
   };
   const filter = 'filter' as const;
   const nat = 'nat' as const;
   {
-    const proto = sp.protocol.toLowerCase();
+    const proto = lowerProtocol(sp.protocol);
     const name = sp.nameString;
     const { cluster, local, all, hasEndpoints } = categorizeEndpoints(eps, sp);
     const clusterChain = N.svcChain(name, proto);
@@ -166,9 +240,11 @@ export function buildServiceFragment(sp: ServicePort, eps: Endpoint[], node: Nod
     }
     const match = `-m ${proto} -p ${proto}`;
     const dst = (ip: string, port: number) => `${match} -d ${ip}/32 --dport ${port}`;
+    const clusterDst = dst(sp.clusterIP, sp.port);
+    const clusterComment = `-m comment --comment ${q(`${name} cluster IP`)} `;
 
-    if (hasInternal) add(nat, N.KUBE_SERVICES, `-m comment --comment ${q(`${name} cluster IP`)} ${dst(sp.clusterIP, sp.port)} -j ${internalChain}`);
-    else add(filter, N.KUBE_SERVICES, `-m comment --comment ${internalComment} ${dst(sp.clusterIP, sp.port)} -j ${internalTarget}`);
+    if (hasInternal) add(nat, N.KUBE_SERVICES, `${clusterComment}${clusterDst} -j ${internalChain}`);
+    else add(filter, N.KUBE_SERVICES, `-m comment --comment ${internalComment} ${clusterDst} -j ${internalTarget}`);
 
     for (const ip of sp.externalIPs) {
       if (hasEndpoints) add(nat, N.KUBE_SERVICES, `-m comment --comment ${q(`${name} external IP`)} ${dst(ip, sp.port)} -j ${externalChain}`);
@@ -190,9 +266,8 @@ export function buildServiceFragment(sp: ServicePort, eps: Endpoint[], node: Nod
 
     // Internal traffic from outside the pod network is masqueraded (it may come back through another node).
     if (hasInternal) {
-      const args = `-m comment --comment ${q(`${name} cluster IP`)} ${dst(sp.clusterIP, sp.port)}`;
-      if (node.masqueradeAll) addSvc(internalChain, `${args} -j ${N.KUBE_MARK_MASQ}`);
-      else if (node.clusterCIDR) addSvc(internalChain, `${args} ! -s ${node.clusterCIDR} -j ${N.KUBE_MARK_MASQ}`);
+      if (node.masqueradeAll) addSvc(internalChain, `${clusterComment}${clusterDst} -j ${N.KUBE_MARK_MASQ}`);
+      else if (node.clusterCIDR) addSvc(internalChain, `${clusterComment}${clusterDst} ! -s ${node.clusterCIDR} -j ${N.KUBE_MARK_MASQ}`);
     }
 
     if (usesExternalChain) {
@@ -207,36 +282,81 @@ export function buildServiceFragment(sp: ServicePort, eps: Endpoint[], node: Nod
       if (hasExternal) addSvc(externalChain, `-j ${externalPolicyChain}`);
     }
 
+    // Each endpoint's `ip:port` and KUBE-SEP chain, computed once (parallel to `all`).
+    const n = all.length;
+    const epStrs: string[] = new Array(n);
+    const epChains: string[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const ep = all[i]!;
+      const s = ep.ip + ':' + ep.port;
+      epStrs[i] = s;
+      epChains[i] = N.sepChain(name, proto, s);
+    }
+    const ctx: EndpointRuleContext = { sp, name, largeCluster, all, epStrs, epChains, index: undefined };
     if (usesClusterChain) {
       declare(clusterChain);
-      writeServiceToEndpointRules(addSvc, sp, clusterChain, cluster);
+      writeServiceToEndpointRules(chains, ctx, clusterChain, cluster);
     }
     if (usesLocalChain) {
       declare(localChain);
-      writeServiceToEndpointRules(addSvc, sp, localChain, local);
+      writeServiceToEndpointRules(chains, ctx, localChain, local);
     }
-    for (const ep of all) {
-      const chain = N.sepChain(name, proto, `${ep.ip}:${ep.port}`);
-      declare(chain);
-      addSvc(chain, `-m comment --comment ${name} -s ${ep.ip}/32 -j ${N.KUBE_MARK_MASQ}`);
-      const recent = sp.sessionAffinityClientIP ? ` -m recent --set --name ${chain} --mask 255.255.255.255 --rsource` : '';
-      addSvc(chain, `-m comment --comment ${name}${recent} ${match} -j DNAT --to-destination ${ep.ip}:${ep.port}`);
+    const sepComment = largeCluster ? '' : `-m comment --comment ${name} `;
+    const recentArgs = sp.sessionAffinityClientIP ? ' --mask 255.255.255.255 --rsource' : '';
+    const dnat = match + ' -j DNAT --to-destination ';
+    for (let i = 0; i < n; i++) {
+      const chain = epChains[i]!;
+      const head = '-A ' + chain + ' ' + sepComment;
+      const recent = sp.sessionAffinityClientIP ? '-m recent --set --name ' + chain + recentArgs + ' ' : '';
+      // A SEP chain belongs to one endpoint of one port: set, not appended (it cannot exist yet).
+      chains.set(chain, [head + '-s ' + all[i]!.ip + '/32 -j ' + N.KUBE_MARK_MASQ, head + recent + dnat + epStrs[i]!]);
     }
   }
   return frag;
 }
 
-function writeServiceToEndpointRules(addSvc: (chain: string, rule: string) => void, sp: ServicePort, chain: string, eps: Endpoint[]): void {
-  const proto = sp.protocol.toLowerCase();
-  const sep = (ep: Endpoint) => N.sepChain(sp.nameString, proto, `${ep.ip}:${ep.port}`);
+interface EndpointRuleContext {
+  sp: ServicePort;
+  name: string;
+  largeCluster: boolean;
+  /** The endpoints with rules, and each one's `ip:port` and KUBE-SEP chain (parallel arrays). */
+  all: Endpoint[];
+  epStrs: string[];
+  epChains: string[];
+  /** Endpoint → position in `all`, built only for long lists. */
+  index: Map<Endpoint, number> | undefined;
+}
+
+/** Position of `ep` in ctx.all (`eps` is `all` itself or a subset of it, in the same order). */
+function positionOf(ctx: EndpointRuleContext, eps: Endpoint[], i: number): number {
+  if (eps === ctx.all) return i;
+  const ep = eps[i]!;
+  if (ctx.all.length <= 32) return ctx.all.indexOf(ep);
+  if (!ctx.index) ctx.index = new Map(ctx.all.map((e, j) => [e, j]));
+  return ctx.index.get(ep)!;
+}
+
+function lowerProtocol(p: string): string {
+  return p === 'TCP' ? 'tcp' : p === 'UDP' ? 'udp' : p === 'SCTP' ? 'sctp' : p.toLowerCase();
+}
+
+function writeServiceToEndpointRules(chains: Map<string, string[]>, ctx: EndpointRuleContext, chain: string, eps: Endpoint[]): void {
+  const { sp, name, largeCluster, epStrs, epChains } = ctx;
+  let rules = chains.get(chain);
+  if (!rules) chains.set(chain, (rules = []));
+  const prefix = '-A ' + chain + ' ';
+  const comment = (j: number) => (largeCluster ? '' : `-m comment --comment "${name} -> ${epStrs[j]!}" `);
+  const n = eps.length;
   if (sp.sessionAffinityClientIP) {
-    for (const ep of eps) {
-      const c = sep(ep);
-      addSvc(chain, `-m comment --comment ${q(`${sp.nameString} -> ${ep.ip}:${ep.port}`)} -m recent --rcheck --seconds ${sp.stickyMaxAgeSeconds} --reap --name ${c} --mask 255.255.255.255 --rsource -j ${c}`);
+    for (let i = 0; i < n; i++) {
+      const j = positionOf(ctx, eps, i);
+      const c = epChains[j]!;
+      rules.push(`${prefix}${comment(j)}-m recent --rcheck --seconds ${sp.stickyMaxAgeSeconds} --reap --name ${c} --mask 255.255.255.255 --rsource -j ${c}`);
     }
   }
-  eps.forEach((ep, i) => {
-    const stat = i < eps.length - 1 ? ` -m statistic --mode random --probability ${probability(eps.length - i)}` : '';
-    addSvc(chain, `-m comment --comment ${q(`${sp.nameString} -> ${ep.ip}:${ep.port}`)}${stat} -j ${sep(ep)}`);
-  });
+  for (let i = 0; i < n; i++) {
+    const j = positionOf(ctx, eps, i);
+    const stat = i < n - 1 ? '-m statistic --mode random --probability ' + probability(n - i) + ' ' : '';
+    rules.push(prefix + comment(j) + stat + '-j ' + epChains[j]!);
+  }
 }

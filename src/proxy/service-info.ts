@@ -14,8 +14,27 @@ interface SvcSpecPort {
   nodePort?: number;
 }
 
-const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-export const isIPv4 = (s: unknown): s is string => typeof s === 'string' && IPV4.test(s) && s.split('.').every((o) => Number(o) <= 255);
+/** A dotted-quad IPv4 address (1–3 digits per octet, each ≤ 255), checked without a regex: it runs once per endpoint per sync. */
+export function isIPv4(s: unknown): s is string {
+  if (typeof s !== 'string') return false;
+  const n = s.length;
+  if (n < 7 || n > 15) return false;
+  let dots = 0;
+  let digits = 0;
+  let value = 0;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || ++dots > 3) return false;
+      digits = 0;
+      value = 0;
+    } else if (c >= 48 && c <= 57) {
+      value = value * 10 + (c - 48);
+      if (++digits > 3 || value > 255) return false;
+    } else return false;
+  }
+  return dots === 3 && digits > 0;
+}
 
 export function servicePortName(namespace: string, name: string, portName: string): string {
   return `${namespace}/${name}${portName ? ':' + portName : ''}`;
@@ -101,7 +120,17 @@ export function endpointsFromSlices(slices: KObject[], nodeName: string): Map<st
     }
   }
   const out = new Map<string, Endpoint[]>();
-  for (const [k, m] of byPort) out.set(k, [...m.entries()].sort(([a], [b]) => compareEndpoint(a, b)).map(([, e]) => e));
+  for (const [k, m] of byPort) {
+    const ids = [...m.keys()];
+    // Usually already in order (one slice, endpoints listed sorted): skip the sort then.
+    for (let i = 1; i < ids.length; i++) {
+      if (ids[i - 1]! > ids[i]!) {
+        ids.sort(compareEndpoint);
+        break;
+      }
+    }
+    out.set(k, ids.map((id) => m.get(id)!));
+  }
   return out;
 }
 
