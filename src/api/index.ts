@@ -12,6 +12,7 @@ export { Registry, BUILTIN_RESOURCES, builtinRegistry } from './registry.js';
 export type { SchemaNode } from './schema-node.js';
 export { refName } from './schema-node.js';
 export { GENERATED_SCHEMAS } from './generated/schemas.js';
+export { REASON_BY_CODE, type Status, type StatusCause, type StatusDetails } from './status.js';
 export { fieldErr, fieldErrText, type FieldErr, type FieldErrType } from './validation.js';
 export { eventsV1ToCore, coreToEventsV1 } from './kinds/event-convert.js';
 export { humanDuration } from './human-duration.js';
@@ -20,6 +21,7 @@ export { parseFieldSelector, matchesFields, fieldsNotIn, FieldSelectorError, typ
 export * as names from './names.js';
 export { hpaV1ToV2, hpaV2ToV1 } from './kinds/autoscaling-convert.js';
 export { SYSTEM_PRIORITY_CLASSES } from './kinds/scheduling.js';
+export { isDefaultStorageClass } from './kinds/storage.js';
 export * as quantity from './quantity.js';
 export { describeSchema } from './descriptions.js';
 export {

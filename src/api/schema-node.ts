@@ -13,11 +13,14 @@ export interface SchemaNode {
   required?: string[];
   enum?: unknown[];
   default?: unknown;
+  /** `#/components/schemas/<name>` (refName gives the name). */
   $ref?: string;
+  /** kube-openapi wraps a `$ref` that carries siblings (default, extensions) in a one-element allOf. */
   allOf?: SchemaNode[];
   oneOf?: SchemaNode[];
   nullable?: boolean;
   'x-kubernetes-group-version-kind'?: Array<{ group: string; version: string; kind: string }>;
+  /** `merge`, `replace`, `retainKeys`, or `merge,retainKeys` (strategic merge patch). */
   'x-kubernetes-patch-strategy'?: string;
   'x-kubernetes-patch-merge-key'?: string;
   'x-kubernetes-list-type'?: 'atomic' | 'set' | 'map';

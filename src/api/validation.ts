@@ -3,15 +3,15 @@
  * (`spec.containers[0].image: Required value`).
  * @module
  */
-export type FieldErrType =
-  | 'FieldValueRequired'
-  | 'FieldValueInvalid'
-  | 'FieldValueNotSupported'
-  | 'FieldValueDuplicate'
-  | 'FieldValueForbidden'
-  | 'FieldValueTooLong'
-  | 'FieldValueTooMany'
-  | 'FieldValueTypeInvalid';
+import type { FieldErrorType } from './field-path.js';
+
+/**
+ * The field error types these plain errors use: field-path.ts's (upstream's
+ * field.ErrorType) but NotFound and InternalError, which no kind reports here.
+ * FieldErr keeps a rendered message; field-path.ts's FieldError keeps the bad
+ * value and renders it as Go does, for the kinds that need exact Go output.
+ */
+export type FieldErrType = Exclude<FieldErrorType, 'FieldValueNotFound' | 'InternalError'>;
 
 export interface FieldErr {
   type: FieldErrType;

@@ -5,31 +5,15 @@
  * @module
  */
 import { CompactedError, ConflictError, KeyExistsError, NotFoundError as StoreNotFound, TooLargeError, UnavailableError, isStoreError } from '../store/index.js';
+import type { Status as WireStatus, StatusDetails } from '../api/index.js';
 
-export interface StatusCause {
-  reason?: string;
-  message?: string;
-  field?: string;
-}
+export type { StatusCause, StatusDetails } from '../api/index.js';
 
-export interface StatusDetails {
-  name?: string;
-  group?: string;
-  kind?: string;
-  uid?: string;
-  causes?: StatusCause[];
-  retryAfterSeconds?: number;
-}
-
-export interface Status {
-  kind: 'Status';
+/** The Status this server writes: always apiVersion v1 and a status. */
+export interface Status extends WireStatus {
   apiVersion: 'v1';
   metadata: Record<string, never> | { resourceVersion?: string };
   status: 'Success' | 'Failure';
-  message?: string;
-  reason?: string;
-  details?: StatusDetails;
-  code: number;
 }
 
 export class StatusError extends Error {

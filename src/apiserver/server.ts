@@ -12,6 +12,7 @@ import { authenticate, configureServiceAccountTokens } from './auth/authn.js';
 import { impersonate } from './auth/impersonate.js';
 import { handleTokenRequest } from './auth/token-request.js';
 import { InflightLimiter, isLongRunning } from './auth/inflight.js';
+import { H2_SERVER_LIMITS } from './http/h2-limits.js';
 import { DEFAULT_LIMITS, installConnectionLimits, REQUEST_TIMEOUT_MESSAGE, type ConnectionLimits } from './auth/connection-limits.js';
 import { AuditLog, captureBody } from './audit/audit-log.js';
 import type { Policy as AuditPolicy } from './audit/policy.js';
@@ -112,6 +113,7 @@ export class ApiServer {
         rejectUnauthorized: false,
         minVersion: 'TLSv1.2',
         handshakeTimeout: opts.limits?.headersTimeoutMs ?? DEFAULT_LIMITS.headersTimeoutMs,
+        ...H2_SERVER_LIMITS, // header-list size and session memory (http/h2-limits.ts)
       },
       (req, res) =>
         void this.handle(req, res).catch((e: unknown) => {

@@ -1,9 +1,9 @@
 /** `k8ts controller-manager --kubeconfig F [--controllers LIST]`: the controllers alone against a remote API server (HA, leader-elected). */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { Client } from '../client/index.js';
 import { CONTROLLERS, QueueMetricsRegistry, runControllerManager, startControllerManagerHealthServer, type ManagerHealth, type NodeControllerSettings, type RunningHealthServer } from '../controllers/index.js';
-import { createCertificateAuthority, issueCertificate, readKubeconfig, signCsr } from '../pki/index.js';
+import { signCsr } from '../pki/index.js';
+import { clientCaPem, COMPONENT_OPTIONS, readComponentKubeconfig, servingCertificate, startComponent } from './component-serving.js';
 import { parseDuration } from './duration.js';
 
 export const CONTROLLER_MANAGER_USAGE = `Usage: k8ts controller-manager --kubeconfig F [--controllers LIST]
@@ -44,9 +44,8 @@ export async function runControllerManagerCommand(argv: string[]): Promise<void>
   const { values } = parseArgs({
     args: argv,
     options: {
-      kubeconfig: { type: 'string' },
+      ...COMPONENT_OPTIONS,
       controllers: { type: 'string', default: '*' },
-      'leader-elect': { type: 'string', default: 'true' },
       'use-service-account-credentials': { type: 'string', default: 'true' },
       'cluster-signing-cert-file': { type: 'string' },
       'cluster-signing-key-file': { type: 'string' },
@@ -62,10 +61,6 @@ export async function runControllerManagerCommand(argv: string[]): Promise<void>
       'horizontal-pod-autoscaler-downscale-stabilization': { type: 'string' },
       'secure-port': { type: 'string', default: '10257' },
       'bind-address': { type: 'string', default: '0.0.0.0' },
-      'tls-cert-file': { type: 'string' },
-      'tls-private-key-file': { type: 'string' },
-      'client-ca-file': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });
@@ -90,32 +85,21 @@ export async function runControllerManagerCommand(argv: string[]): Promise<void>
   const hpaDown = values['horizontal-pod-autoscaler-downscale-stabilization'];
   const hpa = { syncPeriodMs: hpaSync === undefined ? undefined : parseDuration(hpaSync), downscaleStabilizationMs: hpaDown === undefined ? undefined : parseDuration(hpaDown) };
   const securePort = num('secure-port', values['secure-port'], -1)!;
-  const kc = await readKubeconfig(values.kubeconfig);
+  const kc = await readComponentKubeconfig('controller-manager', values.kubeconfig);
   const caPem = values['root-ca-file'] ? await readFile(values['root-ca-file'], 'utf8') : kc.caPem;
   const certFile = values['cluster-signing-cert-file'];
   const keyFile = values['cluster-signing-key-file'];
   const signer = certFile && keyFile ? { certPem: await readFile(certFile, 'utf8'), keyPem: await readFile(keyFile, 'utf8') } : undefined;
-  const client = new Client({ server: kc.server, caPem: kc.caPem, clientCertPem: kc.clientCertPem, clientKeyPem: kc.clientKeyPem, token: kc.token, qps: -1, userAgent: 'kube-controller-manager/v1.32.0 (k8ts)' });
-  const ac = new AbortController();
-  const log = (m: string) => process.stderr.write(`${new Date().toISOString()} ${m}\n`);
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => ac.abort());
-  log(`controller-manager: starting against ${kc.server}`);
+  const { client, signal, log } = startComponent('controller-manager', kc, 'kube-controller-manager/v1.32.0 (k8ts)');
   const metrics = new QueueMetricsRegistry();
   const health: ManagerHealth = { leading: false, controllersStarted: false };
   let healthServer: RunningHealthServer | undefined;
   if (securePort >= 0) {
-    let serving: { certPem: string; keyPem: string };
-    if (values['tls-cert-file'] && values['tls-private-key-file']) {
-      serving = { certPem: await readFile(values['tls-cert-file'], 'utf8'), keyPem: await readFile(values['tls-private-key-file'], 'utf8') };
-    } else {
-      // upstream: without a certificate, a self-signed one is generated in memory.
-      const ca = await createCertificateAuthority({ commonName: 'kube-controller-manager-ca' });
-      serving = await issueCertificate(ca, { commonName: 'kube-controller-manager', dnsNames: ['localhost'], ips: ['127.0.0.1'], usages: 'server' });
-      serving = { certPem: `${serving.certPem}${ca.certPem}`, keyPem: serving.keyPem };
-    }
-    const clientCaPem = values['client-ca-file'] ? await readFile(values['client-ca-file'], 'utf8') : kc.caPem;
+    // upstream: without --tls-cert-file, a self-signed certificate is generated in memory.
+    const serving = await servingCertificate(values, 'kube-controller-manager');
+    const clientCa = await clientCaPem(values, kc);
     // As the scheduler: a taken port is logged, and the controllers still run.
-    healthServer = await startControllerManagerHealthServer({ port: securePort, host: values['bind-address'], ...serving, clientCaPem: clientCaPem ?? '', client, metrics, health: () => health, log }).catch((e: unknown) => {
+    healthServer = await startControllerManagerHealthServer({ port: securePort, host: values['bind-address'], ...serving, clientCaPem: clientCa, client, metrics, health: () => health, log }).catch((e: unknown) => {
       log(`controller-manager: --secure-port ${securePort}: ${e instanceof Error ? e.message : String(e)}; health and metrics not served`);
       return undefined;
     });
@@ -123,7 +107,7 @@ export async function runControllerManagerCommand(argv: string[]): Promise<void>
   const useSa = values['use-service-account-credentials'] !== 'false';
   await runControllerManager({
     client,
-    signal: ac.signal,
+    signal,
     log,
     controllers,
     caPem,

@@ -2,9 +2,8 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
-import { Client } from '../client/index.js';
-import { readKubeconfig } from '../pki/index.js';
 import { runScheduler, type KubeSchedulerConfiguration } from '../scheduler/index.js';
+import { clientCaPem, COMPONENT_OPTIONS, readComponentKubeconfig, servingCertificate, startComponent } from './component-serving.js';
 
 export const SCHEDULER_USAGE = `Usage: k8ts scheduler --kubeconfig F [--config F]
 
@@ -29,14 +28,9 @@ export async function runSchedulerCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      kubeconfig: { type: 'string' },
+      ...COMPONENT_OPTIONS,
       config: { type: 'string' },
-      'leader-elect': { type: 'string', default: 'true' },
       'secure-port': { type: 'string', default: '10259' },
-      'tls-cert-file': { type: 'string' },
-      'tls-private-key-file': { type: 'string' },
-      'client-ca-file': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });
@@ -44,20 +38,14 @@ export async function runSchedulerCommand(argv: string[]): Promise<void> {
     process.stdout.write(SCHEDULER_USAGE);
     return;
   }
-  if (!values.kubeconfig) throw new Error('scheduler: --kubeconfig is required');
-  const kc = await readKubeconfig(values.kubeconfig);
+  const kc = await readComponentKubeconfig('scheduler', values.kubeconfig);
   const config = await loadSchedulerConfig(values.config);
-  const client = new Client({ server: kc.server, caPem: kc.caPem, clientCertPem: kc.clientCertPem, clientKeyPem: kc.clientKeyPem, token: kc.token, qps: -1, userAgent: 'k8ts-scheduler/v1.32.0' });
-  const ac = new AbortController();
-  const log = (m: string) => process.stderr.write(`${new Date().toISOString()} ${m}\n`);
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => ac.abort());
-  log(`scheduler: starting against ${kc.server}`);
+  const { client, signal, log } = startComponent('scheduler', kc, 'k8ts-scheduler/v1.32.0');
   const port = Number(values['secure-port']);
-  let secureServing;
-  if (port > 0 && values['tls-cert-file'] && values['tls-private-key-file']) {
-    const caPem = values['client-ca-file'] ? await readFile(values['client-ca-file'], 'utf8') : kc.caPem;
-    secureServing = { port, certPem: await readFile(values['tls-cert-file'], 'utf8'), keyPem: await readFile(values['tls-private-key-file'], 'utf8'), caPem };
-  } else if (port > 0) log('scheduler: no --tls-cert-file/--tls-private-key-file: the secure port is not served');
-  await runScheduler({ client, config, signal: ac.signal, log, leaderElect: values['leader-elect'] !== 'false', secureServing });
+  // Unlike the controller manager, no self-signed certificate: without one the port is not served.
+  const serving = port > 0 ? await servingCertificate(values) : undefined;
+  if (port > 0 && !serving) log('scheduler: no --tls-cert-file/--tls-private-key-file: the secure port is not served');
+  const secureServing = serving ? { port, ...serving, caPem: await clientCaPem(values, kc) } : undefined;
+  await runScheduler({ client, config, signal, log, leaderElect: values['leader-elect'] !== 'false', secureServing });
   await client.close();
 }

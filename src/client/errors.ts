@@ -3,52 +3,9 @@
  * reason, message, details) as apimachinery's `StatusError` does; the
  * predicates mirror `k8s.io/apimachinery/pkg/api/errors` (IsNotFound, …).
  */
+import { REASON_BY_CODE, type Status, type StatusDetails } from '../api/index.js';
 
-export interface StatusCause {
-  reason?: string;
-  message?: string;
-  field?: string;
-}
-
-export interface StatusDetails {
-  name?: string;
-  group?: string;
-  kind?: string;
-  uid?: string;
-  causes?: StatusCause[];
-  retryAfterSeconds?: number;
-}
-
-/** meta/v1 Status, as the server sends it for errors (and some successes). */
-export interface Status {
-  kind: 'Status';
-  apiVersion: string;
-  metadata: { resourceVersion?: string; continue?: string };
-  status?: 'Success' | 'Failure';
-  message?: string;
-  reason?: string;
-  details?: StatusDetails;
-  code: number;
-}
-
-/** Reasons the server would have sent, for replies whose body is not a Status (clientgo's `NewGenericServerResponse`). */
-const REASON_BY_CODE: Record<number, string> = {
-  400: 'BadRequest',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'NotFound',
-  405: 'MethodNotAllowed',
-  406: 'NotAcceptable',
-  409: 'Conflict',
-  410: 'Expired',
-  413: 'RequestEntityTooLarge',
-  415: 'UnsupportedMediaType',
-  422: 'Invalid',
-  429: 'TooManyRequests',
-  500: 'InternalError',
-  503: 'ServiceUnavailable',
-  504: 'Timeout',
-};
+export type { Status, StatusCause, StatusDetails } from '../api/index.js';
 
 /** An error Status from the API server (HTTP status or a watch ERROR event). */
 export class ApiError extends Error {

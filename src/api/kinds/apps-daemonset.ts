@@ -21,12 +21,9 @@ import {
   settleGeneration,
   statusZeros,
   validateIntOrPercent,
-  validatePodTemplate,
-  validateTemplatePolicy,
-  validateWorkloadSelector,
   type Rec,
 } from './apps-common.js';
-import { CONTAINERS_COL, IMAGES_COL } from './apps-deployment.js';
+import { CONTAINERS_COL, IMAGES_COL, appsWorkload, collisionCountErrs, defaultRollingStrategy, validateReplicatedTemplate } from './workload-common.js';
 
 /** appsv1.DeprecatedTemplateGeneration: where apps/v1 keeps the internal spec.templateGeneration. */
 export const TEMPLATE_GENERATION_ANNOTATION = 'deprecated.daemonset.template.generation';
@@ -64,11 +61,7 @@ function validateDaemonSetStatus(obj: KObject, old: KObject): FieldErr[] {
   const errs: FieldErr[] = [];
   const fields = ['currentNumberScheduled', 'numberMisscheduled', 'desiredNumberScheduled', 'numberReady', 'observedGeneration', 'updatedNumberScheduled', 'numberAvailable', 'numberUnavailable', 'collisionCount'];
   for (const f of fields) errs.push(...nonNegative(`status.${f}`, s[f]));
-  const oldCount = rec(old.status).collisionCount;
-  if (typeof oldCount === 'number' && (typeof s.collisionCount !== 'number' || s.collisionCount < oldCount)) {
-    errs.push(fieldErr.invalid('status.collisionCount', num(s.collisionCount), 'cannot be decremented'));
-  }
-  return errs;
+  return [...errs, ...collisionCountErrs(obj, old)];
 }
 
 /**
@@ -87,25 +80,10 @@ function settleTemplateGeneration(obj: KObject, old?: KObject): void {
 }
 
 export const daemonSetDef = define({
-  group: 'apps',
-  version: 'v1',
-  kind: 'DaemonSet',
-  resource: 'daemonsets',
-  namespaced: true,
-  shortNames: ['ds'],
-  categories: ['all'],
-  statusSubresource: true,
-  generation: true,
-  subresources: [{ name: 'status', group: 'apps', version: 'v1', kind: 'DaemonSet', verbs: ['get', 'patch', 'update'] }],
+  ...appsWorkload('DaemonSet', 'daemonsets', 'ds', false),
   defaults(obj) {
     const spec = child(obj, 'spec');
-    const us = child(spec, 'updateStrategy');
-    if (!us.type) us.type = 'RollingUpdate';
-    if (us.type === 'RollingUpdate') {
-      const ru = child(us, 'rollingUpdate');
-      ru.maxUnavailable ??= 1;
-      ru.maxSurge ??= 0;
-    }
+    defaultRollingStrategy(spec, 'updateStrategy', 1, 0);
     spec.revisionHistoryLimit ??= 10;
     defaultPodTemplate(child(spec, 'template'));
     const ann = (obj.metadata.annotations ??= {});
@@ -116,9 +94,7 @@ export const daemonSetDef = define({
     settleTemplateGeneration(obj, old);
     const spec = rec(obj.spec);
     const errs = [
-      ...validateWorkloadSelector(spec, 'daemonset', { required: false, invalidDetail: null }),
-      ...validatePodTemplate(spec.template, 'spec.template'),
-      ...validateTemplatePolicy(spec.template, 'spec.template', ['Always'], 'DaemonSet'),
+      ...validateReplicatedTemplate(spec, 'daemonset', 'DaemonSet', { required: false, invalidDetail: null }),
       ...nonNegative('spec.minReadySeconds', spec.minReadySeconds),
       ...validateUpdateStrategy(rec(spec.updateStrategy)),
       ...nonNegative('spec.revisionHistoryLimit', spec.revisionHistoryLimit),

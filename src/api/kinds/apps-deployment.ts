@@ -6,7 +6,6 @@ import { labelSelectorToString } from '../labels.js';
 import { AGE_COL, NAME_COL, age, col, define, rec, str } from './common.js';
 import {
   asSelector,
-  containerCells,
   defaultPodTemplate,
   formatLabelSelector,
   goIntOrString,
@@ -21,14 +20,9 @@ import {
   settleGeneration,
   statusZeros,
   validateIntOrPercent,
-  validatePodTemplate,
-  validateTemplatePolicy,
-  validateWorkloadSelector,
   type Rec,
 } from './apps-common.js';
-
-const CONTAINERS_COL = col('Containers', 'Names of each container in the template.', 1);
-const IMAGES_COL = col('Images', 'Images referenced by each container in the template.', 1);
+import { CONTAINERS_COL, IMAGES_COL, appsWorkload, defaultRollingStrategy, templateCells, validateReplicaStatus, validateReplicatedTemplate } from './workload-common.js';
 
 /** ValidateDeploymentStrategy. */
 function validateStrategy(strategy: Rec): FieldErr[] {
@@ -54,29 +48,18 @@ function validateStrategy(strategy: Rec): FieldErr[] {
   }
 }
 
-/** Status rules shared by Deployment and ReplicaSet status updates. */
-function validateReplicaStatus(obj: KObject, old: KObject, fields: string[]): FieldErr[] {
-  const s = rec(obj.status);
-  const errs: FieldErr[] = [];
-  for (const f of ['observedGeneration', 'replicas', ...fields, 'collisionCount']) errs.push(...nonNegative(`status.${f}`, s[f]));
-  for (const f of fields.filter((f) => f !== 'unavailableReplicas')) {
-    if (num(s[f]) > num(s.replicas)) errs.push(fieldErr.invalid(`status.${f}`, s[f], 'cannot be greater than status.replicas'));
-  }
-  if (num(s.availableReplicas) > num(s.readyReplicas)) errs.push(fieldErr.invalid('status.availableReplicas', s.availableReplicas, 'cannot be greater than readyReplicas'));
-  const oldCount = rec(old.status).collisionCount;
-  if (typeof oldCount === 'number' && (typeof s.collisionCount !== 'number' || s.collisionCount < oldCount)) {
-    errs.push(fieldErr.invalid('status.collisionCount', num(s.collisionCount), 'cannot be decremented'));
-  }
-  return errs;
+/** The status counts Deployment and ReplicaSet validate besides replicas (upstream's ValidateDeploymentStatus / ValidateReplicaSetStatus). */
+function replicaStatus(obj: KObject, old: KObject, fields: string[]): FieldErr[] {
+  return validateReplicaStatus(obj, old, {
+    nonNegative: ['observedGeneration', 'replicas', ...fields, 'collisionCount'],
+    bounded: fields.filter((f) => f !== 'unavailableReplicas'),
+    readyName: 'readyReplicas',
+  });
 }
 
 /** The template checks ValidatePodTemplateSpecForReplicaSet makes (Deployments reuse them). */
 function validateReplicaTemplate(spec: Rec, kindWord: string): FieldErr[] {
-  return [
-    ...validateWorkloadSelector(spec, kindWord),
-    ...validatePodTemplate(spec.template, 'spec.template'),
-    ...validateTemplatePolicy(spec.template, 'spec.template', ['Always'], 'ReplicaSet'),
-  ];
+  return validateReplicatedTemplate(spec, kindWord, 'ReplicaSet');
 }
 
 function validateDeployment(obj: KObject, old?: KObject): FieldErr[] {
@@ -98,36 +81,17 @@ function validateDeployment(obj: KObject, old?: KObject): FieldErr[] {
     // Upstream's PrepareForUpdate: spec or annotation changes bump the generation.
     settleGeneration(obj, old, true);
     errs.push(...immutableSelector(obj, old));
-    errs.push(...validateReplicaStatus(obj, old, ['updatedReplicas', 'readyReplicas', 'availableReplicas', 'unavailableReplicas']));
+    errs.push(...replicaStatus(obj, old, ['updatedReplicas', 'readyReplicas', 'availableReplicas', 'unavailableReplicas']));
   }
   return errs;
 }
 
 export const deploymentDef = define({
-  group: 'apps',
-  version: 'v1',
-  kind: 'Deployment',
-  resource: 'deployments',
-  namespaced: true,
-  shortNames: ['deploy'],
-  categories: ['all'],
-  statusSubresource: true,
-  generation: true,
-  scale: { specReplicasPath: 'spec.replicas', statusReplicasPath: 'status.replicas', selectorPath: 'spec.selector' },
-  subresources: [
-    { name: 'scale', group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] },
-    { name: 'status', group: 'apps', version: 'v1', kind: 'Deployment', verbs: ['get', 'patch', 'update'] },
-  ],
+  ...appsWorkload('Deployment', 'deployments', 'deploy', true),
   defaults(obj) {
     const spec = child(obj, 'spec');
     spec.replicas ??= 1;
-    const strategy = child(spec, 'strategy');
-    if (!strategy.type) strategy.type = 'RollingUpdate';
-    if (strategy.type === 'RollingUpdate') {
-      const ru = child(strategy, 'rollingUpdate');
-      ru.maxUnavailable ??= '25%';
-      ru.maxSurge ??= '25%';
-    }
+    defaultRollingStrategy(spec, 'strategy', '25%', '25%');
     spec.revisionHistoryLimit ??= 10;
     spec.progressDeadlineSeconds ??= 600;
     defaultPodTemplate(child(spec, 'template'));
@@ -148,7 +112,7 @@ export const deploymentDef = define({
       const spec = rec(obj.spec);
       const status = rec(obj.status);
       const sel = asSelector(spec.selector);
-      const [names, images] = containerCells(rec(spec.template).spec);
+      const [names, images] = templateCells(spec);
       return [
         obj.metadata.name,
         `${num(status.readyReplicas)}/${num(spec.replicas)}`,
@@ -174,26 +138,13 @@ function validateReplicaSet(obj: KObject, old?: KObject): FieldErr[] {
   if (old) {
     settleGeneration(obj, old);
     errs.push(...immutableSelector(obj, old));
-    errs.push(...validateReplicaStatus(obj, old, ['fullyLabeledReplicas', 'readyReplicas', 'availableReplicas']));
+    errs.push(...replicaStatus(obj, old, ['fullyLabeledReplicas', 'readyReplicas', 'availableReplicas']));
   }
   return errs;
 }
 
 export const replicaSetDef = define({
-  group: 'apps',
-  version: 'v1',
-  kind: 'ReplicaSet',
-  resource: 'replicasets',
-  namespaced: true,
-  shortNames: ['rs'],
-  categories: ['all'],
-  statusSubresource: true,
-  generation: true,
-  scale: { specReplicasPath: 'spec.replicas', statusReplicasPath: 'status.replicas', selectorPath: 'spec.selector' },
-  subresources: [
-    { name: 'scale', group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] },
-    { name: 'status', group: 'apps', version: 'v1', kind: 'ReplicaSet', verbs: ['get', 'patch', 'update'] },
-  ],
+  ...appsWorkload('ReplicaSet', 'replicasets', 'rs', true),
   fieldSelectors: { 'status.replicas': (o) => String(num(rec(o.status).replicas)) },
   defaults(obj) {
     const spec = child(obj, 'spec');
@@ -216,7 +167,7 @@ export const replicaSetDef = define({
     row(obj, now) {
       const spec = rec(obj.spec);
       const status = rec(obj.status);
-      const [names, images] = containerCells(rec(spec.template).spec);
+      const [names, images] = templateCells(spec);
       return [
         obj.metadata.name,
         num(spec.replicas),
@@ -231,4 +182,3 @@ export const replicaSetDef = define({
   },
 });
 
-export { CONTAINERS_COL, IMAGES_COL };

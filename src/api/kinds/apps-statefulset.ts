@@ -4,7 +4,6 @@ import { fieldErr, type FieldErr } from '../validation.js';
 import { goQuote } from '../field-path.js';
 import { AGE_COL, NAME_COL, age, arr, col, define, rec, str } from './common.js';
 import {
-  containerCells,
   defaultPodTemplate,
   goIntOrString,
   goPtr,
@@ -22,7 +21,7 @@ import {
   validateWorkloadSelector,
   type Rec,
 } from './apps-common.js';
-import { CONTAINERS_COL, IMAGES_COL } from './apps-deployment.js';
+import { CONTAINERS_COL, IMAGES_COL, appsWorkload, templateCells, validateReplicaStatus } from './workload-common.js';
 
 function validateUpdateStrategy(us: Rec): FieldErr[] {
   const path = 'spec.updateStrategy';
@@ -77,39 +76,15 @@ function validateStatefulSetSpec(spec: Rec): FieldErr[] {
 
 const MUTABLE = ['replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy', 'minReadySeconds'];
 
+/** ValidateStatefulSetStatus. */
 function validateStatefulSetStatus(obj: KObject, old: KObject): FieldErr[] {
-  const s = rec(obj.status);
-  const errs: FieldErr[] = [];
-  for (const f of ['replicas', 'readyReplicas', 'currentReplicas', 'updatedReplicas', 'availableReplicas', 'observedGeneration', 'collisionCount']) {
-    errs.push(...nonNegative(`status.${f}`, s[f]));
-  }
-  for (const f of ['readyReplicas', 'currentReplicas', 'updatedReplicas', 'availableReplicas']) {
-    if (num(s[f]) > num(s.replicas)) errs.push(fieldErr.invalid(`status.${f}`, s[f], 'cannot be greater than status.replicas'));
-  }
-  if (num(s.availableReplicas) > num(s.readyReplicas)) errs.push(fieldErr.invalid('status.availableReplicas', s.availableReplicas, 'cannot be greater than status.readyReplicas'));
-  const oldCount = rec(old.status).collisionCount;
-  if (typeof oldCount === 'number' && (typeof s.collisionCount !== 'number' || s.collisionCount < oldCount)) {
-    errs.push(fieldErr.invalid('status.collisionCount', num(s.collisionCount), 'cannot be decremented'));
-  }
-  return errs;
+  const bounded = ['readyReplicas', 'currentReplicas', 'updatedReplicas', 'availableReplicas'];
+  return validateReplicaStatus(obj, old, { nonNegative: ['replicas', ...bounded, 'observedGeneration', 'collisionCount'], bounded, readyName: 'status.readyReplicas' });
 }
 
 export const statefulSetDef = define(
   {
-    group: 'apps',
-    version: 'v1',
-    kind: 'StatefulSet',
-    resource: 'statefulsets',
-    namespaced: true,
-    shortNames: ['sts'],
-    categories: ['all'],
-    statusSubresource: true,
-    generation: true,
-    scale: { specReplicasPath: 'spec.replicas', statusReplicasPath: 'status.replicas', selectorPath: 'spec.selector' },
-    subresources: [
-      { name: 'scale', group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] },
-      { name: 'status', group: 'apps', version: 'v1', kind: 'StatefulSet', verbs: ['get', 'patch', 'update'] },
-    ],
+    ...appsWorkload('StatefulSet', 'statefulsets', 'sts', true),
     defaults(obj) {
       const spec = child(obj, 'spec');
       if (!spec.podManagementPolicy) spec.podManagementPolicy = 'OrderedReady';
@@ -155,7 +130,7 @@ export const statefulSetDef = define(
       columns: [NAME_COL, col('Ready', 'Number of the pod with ready state'), AGE_COL, CONTAINERS_COL, IMAGES_COL],
       row(obj, now) {
         const spec = rec(obj.spec);
-        const [names, images] = containerCells(rec(spec.template).spec);
+        const [names, images] = templateCells(spec);
         return [obj.metadata.name, `${num(rec(obj.status).readyReplicas)}/${num(spec.replicas)}`, age(obj.metadata.creationTimestamp, now), names, images];
       },
     },

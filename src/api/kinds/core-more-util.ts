@@ -9,8 +9,10 @@ import { isRecord, type KObject } from '../object.js';
 import { fieldErr, type FieldErr } from '../validation.js';
 import { canonicalQuantity, parseQuantity, type Quantity } from '../quantity.js';
 import { labelSelectorToString, selectorFromLabelSelector, type LabelSelectorObject } from '../labels.js';
-import { isQualifiedName, isValidLabelValue } from '../names.js';
-import { arr, define, rec, str, validateMeta } from './common.js';
+import { define, rec, validateMeta } from './common.js';
+
+/** labels.FormatLabels and metav1's ValidateLabels / ValidateLabelSelector: one copy, in apps-common.ts. */
+export { formatLabels, validateLabels, validateLabelSelector } from './apps-common.js';
 
 /** field.TooMany: `Too many: 1001: must have at most 1000 items`. */
 export function tooMany(field: string, actual: number, max: number): FieldErr {
@@ -31,12 +33,6 @@ function canon(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(canon);
   if (isRecord(v)) return Object.fromEntries(Object.keys(v).sort().filter((k) => v[k] !== undefined).map((k) => [k, canon(v[k])]));
   return v;
-}
-
-/** labels.FormatLabels: `a=1,b=2` sorted by key, `<none>` when empty. */
-export function formatLabels(m: unknown): string {
-  const entries = Object.entries(rec(m)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return entries.length ? entries.map(([k, v]) => `${k}=${String(v)}`).join(',') : '<none>';
 }
 
 /** metav1.FormatLabelSelector: `<none>` for an empty selector, `<error>` for a bad one. */
@@ -69,40 +65,6 @@ export function qty(v: unknown): Quantity | undefined {
 export function qtyString(v: unknown): string {
   const q = qty(v);
   return q ? canonicalQuantity(q) : '0';
-}
-
-/** metav1 validation ValidateLabels: keys are qualified names, values label values. */
-export function validateLabels(m: unknown, path: string): FieldErr[] {
-  const errs: FieldErr[] = [];
-  for (const [k, v] of Object.entries(rec(m))) {
-    for (const msg of isQualifiedName(k)) errs.push(fieldErr.invalid(path, k, msg));
-    for (const msg of isValidLabelValue(String(v))) errs.push(fieldErr.invalid(path, v, msg));
-  }
-  return errs;
-}
-
-/** metav1 validation ValidateLabelSelector (matchLabels and matchExpressions). */
-export function validateLabelSelector(sel: unknown, path: string): FieldErr[] {
-  if (!isRecord(sel)) return [];
-  const errs = validateLabels(sel.matchLabels, `${path}.matchLabels`);
-  arr(sel.matchExpressions).forEach((e, i) => {
-    const r = rec(e);
-    const p = `${path}.matchExpressions[${i}]`;
-    const values = arr(r.values);
-    const op = str(r.operator);
-    if (op === 'In' || op === 'NotIn') {
-      if (values.length === 0) errs.push(fieldErr.required(`${p}.values`, "must be specified when `operator` is 'In' or 'NotIn'"));
-    } else if (op === 'Exists' || op === 'DoesNotExist') {
-      if (values.length > 0) errs.push(fieldErr.forbidden(`${p}.values`, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
-    } else {
-      errs.push(fieldErr.invalid(`${p}.operator`, r.operator ?? '', 'not a valid selector operator'));
-    }
-    for (const msg of isQualifiedName(str(r.key))) errs.push(fieldErr.invalid(`${p}.key`, str(r.key), msg));
-    values.forEach((v, j) => {
-      for (const msg of isValidLabelValue(String(v))) errs.push(fieldErr.invalid(`${p}.values[${j}]`, v, msg));
-    });
-  });
-  return errs;
 }
 
 /** Names checked by a rule other than define()'s (RBAC path segments, CSRs' anything goes). */

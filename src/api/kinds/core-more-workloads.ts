@@ -5,12 +5,8 @@ import { matchesLabels, selectorFromLabelSelector } from '../labels.js';
 import { AGE_COL, NAME_COL, age, arr, col, define, rec, str } from './common.js';
 import { defaultPodSpec, validatePodSpec } from './pod.js';
 import { formatLabels, goStringMap, validateLabels } from './core-more-util.js';
-
-/** layoutContainerCells: container names and images, comma-separated. */
-export function containerCells(podSpec: unknown): [string, string] {
-  const containers = arr(rec(podSpec).containers).map(rec);
-  return [containers.map((c) => str(c.name)).join(','), containers.map((c) => str(c.image)).join(',')];
-}
+import { containerCells, nonNegative } from './apps-common.js';
+import { CONTAINERS_COL, IMAGES_COL, templateCells } from './workload-common.js';
 
 /** ValidatePodTemplateSpec: template labels and annotations, then the pod spec. */
 export function validatePodTemplateSpec(template: Record<string, unknown>, path: string): FieldErr[] {
@@ -18,16 +14,12 @@ export function validatePodTemplateSpec(template: Record<string, unknown>, path:
   return [...validateLabels(meta.labels, `${path}.metadata.labels`), ...validatePodSpec(rec(template.spec), `${path}.spec`)];
 }
 
-function nonNegative(value: unknown, path: string): FieldErr[] {
-  return typeof value === 'number' && value < 0 ? [fieldErr.invalid(path, value, 'must be greater than or equal to 0')] : [];
-}
-
 function validateRc(rc: KObject): FieldErr[] {
   const spec = rec(rc.spec);
   const selector = rec(spec.selector);
-  const errs = [...nonNegative(spec.minReadySeconds, 'spec.minReadySeconds')];
+  const errs = [...nonNegative('spec.minReadySeconds', spec.minReadySeconds)];
   if (Object.keys(selector).length === 0) errs.push(fieldErr.required('spec.selector'));
-  errs.push(...nonNegative(spec.replicas, 'spec.replicas'));
+  errs.push(...nonNegative('spec.replicas', spec.replicas));
   if (!isRecord(spec.template)) {
     errs.push(fieldErr.required('spec.template'));
     return errs;
@@ -86,8 +78,8 @@ export const replicationControllerDef = define({
       col('Current', 'Replicas is the most recently observed number of replicas.', 0, 'integer'),
       col('Ready', 'The number of ready replicas for this replication controller.', 0, 'integer'),
       AGE_COL,
-      col('Containers', 'Names of each container in the template.', 1),
-      col('Images', 'Images referenced by each container in the template.', 1),
+      CONTAINERS_COL,
+      IMAGES_COL,
       col('Selector', 'Selector is a label query over pods that should match the Replicas count.', 1),
     ],
     row(rc, now) {
@@ -100,7 +92,7 @@ export const replicationControllerDef = define({
         num(status.replicas),
         num(status.readyReplicas),
         age(rc.metadata.creationTimestamp, now),
-        ...containerCells(rec(spec.template).spec),
+        ...templateCells(spec),
         formatLabels(spec.selector),
       ];
     },

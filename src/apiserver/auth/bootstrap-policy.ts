@@ -60,8 +60,9 @@ function clusterRole(r: RoleSpec): KObject {
   };
 }
 
-function clusterBinding(name: string, role: string, subjects: Subject[]): KObject {
-  return { apiVersion: RBAC, kind: 'ClusterRoleBinding', metadata: { name, ...structuredClone(META) }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role }, subjects };
+function binding(kind: 'ClusterRoleBinding' | 'RoleBinding', name: string, role: string, subjects: Subject[], namespace?: string): KObject {
+  const metadata = { name, ...(namespace ? { namespace } : {}), ...structuredClone(META) };
+  return { apiVersion: RBAC, kind, metadata, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role }, subjects };
 }
 
 /** Every bootstrap object, with the resource it is stored under. */
@@ -95,15 +96,9 @@ export function bootstrapPolicy(): Array<{ resource: string; obj: KObject }> {
   // The controller manager runs each controller as its ServiceAccount (upstream's
   // --use-service-account-credentials, src/controllers/identities.ts): its own user
   // keeps only system:kube-controller-manager (read, leader Lease, tokens).
-  for (const [name, role, subjects] of bindings) out.push({ resource: 'clusterrolebindings', obj: clusterBinding(name, role, subjects) });
-  out.push({
-    resource: 'rolebindings',
-    obj: { apiVersion: RBAC, kind: 'RoleBinding', metadata: { name: 'k8ts:sim-agent-leases', namespace: 'kube-node-lease', ...structuredClone(META) }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'k8ts:sim-agent-leases' }, subjects: [user(SIM_AGENT_USER)] },
-  });
+  for (const [name, role, subjects] of bindings) out.push({ resource: 'clusterrolebindings', obj: binding('ClusterRoleBinding', name, role, subjects) });
+  out.push({ resource: 'rolebindings', obj: binding('RoleBinding', 'k8ts:sim-agent-leases', 'k8ts:sim-agent-leases', [user(SIM_AGENT_USER)], 'kube-node-lease') });
   // The cluster DNS publishes its own kube-dns Service and endpoints, in kube-system only (src/dns/kube-dns.ts).
-  out.push({
-    resource: 'rolebindings',
-    obj: { apiVersion: RBAC, kind: 'RoleBinding', metadata: { name: 'k8ts:kube-dns-publisher', namespace: 'kube-system', ...structuredClone(META) }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'k8ts:kube-dns-publisher' }, subjects: [sa('kube-dns')] },
-  });
+  out.push({ resource: 'rolebindings', obj: binding('RoleBinding', 'k8ts:kube-dns-publisher', 'k8ts:kube-dns-publisher', [sa('kube-dns')], 'kube-system') });
   return out;
 }

@@ -13,16 +13,24 @@ const RO = 'get list watch';
 const RW = 'create delete deletecollection patch update';
 export const EVENTS = rule('create update patch', '- events.k8s.io', 'events');
 
+/**
+ * The API groups whose namespaced objects view reads and edit writes: [group, what view reads, what edit writes].
+ * One row per group, so view and edit cannot drift apart (upstream lists them twice in policy.go).
+ */
+const WORKLOAD_GROUPS: Array<[group: string, view: string, edit: string]> = [
+  ['apps', 'controllerrevisions daemonsets daemonsets/status deployments deployments/scale deployments/status replicasets replicasets/scale replicasets/status statefulsets statefulsets/scale statefulsets/status', 'daemonsets deployments deployments/rollback deployments/scale replicasets replicasets/scale statefulsets statefulsets/scale'],
+  ['autoscaling', 'horizontalpodautoscalers horizontalpodautoscalers/status', 'horizontalpodautoscalers'],
+  ['batch', 'cronjobs cronjobs/status jobs jobs/status', 'cronjobs jobs'],
+  ['extensions', 'daemonsets daemonsets/status deployments deployments/scale deployments/status ingresses ingresses/status networkpolicies replicasets replicasets/scale replicasets/status replicationcontrollers/scale', 'daemonsets deployments deployments/rollback deployments/scale ingresses networkpolicies replicasets replicasets/scale replicationcontrollers/scale'],
+  ['policy', 'poddisruptionbudgets poddisruptionbudgets/status', 'poddisruptionbudgets'],
+  ['networking.k8s.io', 'ingresses ingresses/status networkpolicies', 'ingresses networkpolicies'],
+];
+
 /** system:aggregate-to-view: read what a namespace runs, not its secrets. */
 const VIEW: PolicyRule[] = [
   rule(RO, '-', 'pods replicationcontrollers replicationcontrollers/scale serviceaccounts services persistentvolumeclaims configmaps endpoints bindings events limitranges namespaces/status pods/log pods/status replicationcontrollers/status resourcequotas resourcequotas/status namespaces'),
   rule(RO, 'discovery.k8s.io', 'endpointslices'),
-  rule(RO, 'apps', 'controllerrevisions daemonsets daemonsets/status deployments deployments/scale deployments/status replicasets replicasets/scale replicasets/status statefulsets statefulsets/scale statefulsets/status'),
-  rule(RO, 'autoscaling', 'horizontalpodautoscalers horizontalpodautoscalers/status'),
-  rule(RO, 'batch', 'cronjobs cronjobs/status jobs jobs/status'),
-  rule(RO, 'extensions', 'daemonsets daemonsets/status deployments deployments/scale deployments/status ingresses ingresses/status networkpolicies replicasets replicasets/scale replicasets/status replicationcontrollers/scale'),
-  rule(RO, 'policy', 'poddisruptionbudgets poddisruptionbudgets/status'),
-  rule(RO, 'networking.k8s.io', 'ingresses ingresses/status networkpolicies'),
+  ...WORKLOAD_GROUPS.map(([group, view]) => rule(RO, group, view)),
 ];
 
 /** system:aggregate-to-edit: change workloads, read and write secrets. */
@@ -33,12 +41,7 @@ const EDIT: PolicyRule[] = [
   rule('create', '-', 'pods/eviction'),
   rule(RW, '-', 'configmaps events persistentvolumeclaims replicationcontrollers replicationcontrollers/scale secrets serviceaccounts services services/proxy'),
   rule('create', '-', 'serviceaccounts/token'),
-  rule(RW, 'apps', 'daemonsets deployments deployments/rollback deployments/scale replicasets replicasets/scale statefulsets statefulsets/scale'),
-  rule(RW, 'autoscaling', 'horizontalpodautoscalers'),
-  rule(RW, 'batch', 'cronjobs jobs'),
-  rule(RW, 'extensions', 'daemonsets deployments deployments/rollback deployments/scale ingresses networkpolicies replicasets replicasets/scale replicationcontrollers/scale'),
-  rule(RW, 'policy', 'poddisruptionbudgets'),
-  rule(RW, 'networking.k8s.io', 'ingresses networkpolicies'),
+  ...WORKLOAD_GROUPS.map(([group, , edit]) => rule(RW, group, edit)),
 ];
 
 /** system:aggregate-to-admin: manage access inside a namespace. */
@@ -83,6 +86,15 @@ export interface RoleSpec {
   aggregateFrom?: string;
 }
 
+/** Events, and the leader-election lock (Lease, legacy Endpoints) named after the component: the head of both control-plane roles. */
+const leaderElected = (component: string): PolicyRule[] => [
+  EVENTS,
+  rule('create', 'coordination.k8s.io', 'leases'),
+  rule('get update', 'coordination.k8s.io', 'leases', component),
+  rule('create', '-', 'endpoints'),
+  rule('get update', '-', 'endpoints', component),
+];
+
 const agg = (to: string) => ({ [`rbac.authorization.k8s.io/aggregate-to-${to}`]: 'true' });
 
 export const CLUSTER_ROLES: RoleSpec[] = [
@@ -112,11 +124,7 @@ export const CLUSTER_ROLES: RoleSpec[] = [
   {
     name: 'system:kube-scheduler',
     rules: [
-      EVENTS,
-      rule('create', 'coordination.k8s.io', 'leases'),
-      rule('get update', 'coordination.k8s.io', 'leases', 'kube-scheduler'),
-      rule('create', '-', 'endpoints'),
-      rule('get update', '-', 'endpoints', 'kube-scheduler'),
+      ...leaderElected('kube-scheduler'),
       rule(RO, '-', 'nodes'),
       rule('delete get list watch', '-', 'pods'),
       rule('create', '-', 'bindings pods/binding'),
@@ -153,11 +161,7 @@ export const CLUSTER_ROLES: RoleSpec[] = [
   {
     name: 'system:kube-controller-manager',
     rules: [
-      EVENTS,
-      rule('create', 'coordination.k8s.io', 'leases'),
-      rule('get update', 'coordination.k8s.io', 'leases', 'kube-controller-manager'),
-      rule('create', '-', 'endpoints'),
-      rule('get update', '-', 'endpoints', 'kube-controller-manager'),
+      ...leaderElected('kube-controller-manager'),
       rule('create', '-', 'secrets serviceaccounts'),
       rule('delete', '-', 'secrets'),
       rule('get', '-', 'configmaps namespaces secrets serviceaccounts'),

@@ -1,37 +1,9 @@
 // The OpenAPI v3 schema shape strategic merge patch reads, and lookups of patch metadata in it.
+import type { SchemaNode } from '../../api/index.js';
 import { unknownError } from './errors.js';
 
-/**
- * One node of an OpenAPI v3 schema as kube-apiserver serves it under
- * /openapi/v3 (`components.schemas`). A plain structural type: any richer
- * schema type with these optional members is assignable to it.
- */
-export interface SchemaNode {
-  type?: string;
-  format?: string;
-  description?: string;
-  properties?: Record<string, SchemaNode>;
-  items?: SchemaNode;
-  additionalProperties?: SchemaNode | boolean;
-  required?: string[];
-  enum?: unknown[];
-  default?: unknown;
-  nullable?: boolean;
-  /** `#/components/schemas/<name>`, resolved by the caller's resolver. */
-  $ref?: string;
-  /** kube-openapi wraps a `$ref` that carries siblings (default, extensions) in a one-element allOf. */
-  allOf?: SchemaNode[];
-  oneOf?: SchemaNode[];
-  /** `merge`, `replace`, `retainKeys`, or `merge,retainKeys`. */
-  'x-kubernetes-patch-strategy'?: string;
-  'x-kubernetes-patch-merge-key'?: string;
-  'x-kubernetes-list-type'?: string;
-  'x-kubernetes-list-map-keys'?: string[];
-  'x-kubernetes-map-type'?: string;
-  'x-kubernetes-int-or-string'?: boolean;
-  'x-kubernetes-preserve-unknown-fields'?: boolean;
-  'x-kubernetes-embedded-resource'?: boolean;
-}
+/** One node of an OpenAPI v3 schema: the api's own type (src/api/schema-node.ts), which every kind's schema has. */
+export type { SchemaNode };
 
 /** Resolves a `$ref` (as written in the schema) to its node. */
 export type SchemaResolver = (ref: string) => SchemaNode | undefined;
@@ -90,7 +62,7 @@ export function structural(node: SchemaNode | undefined, resolve: SchemaResolver
 /** Several allOf members: their properties together (enough to find fields and their metadata). */
 function combine(members: SchemaNode[], resolve: SchemaResolver): SchemaNode {
   const properties: Record<string, SchemaNode> = {};
-  let type: string | undefined;
+  let type: SchemaNode['type'];
   for (const member of members) {
     const s = structural(member, resolve);
     if (s === undefined) continue;
