@@ -1,6 +1,7 @@
 /** What every controller receives: a client, the shared informers, a clock, an event recorder factory, the stop signal. */
 import type { KObject } from '../api/index.js';
 import type { QueueMetricsRegistry } from './metrics.js';
+import { filteredRecorder, type Recorder } from './event-filter.js';
 import { EventRecorder, isTooManyRequests, newRateLimitingQueue, runController, type Client, type Clock, type RateLimitingQueue, type ReconcileResult, type SharedInformerFactory } from '../client/index.js';
 
 export interface ControllerContext {
@@ -12,7 +13,8 @@ export interface ControllerContext {
   /** The cluster CA certificate (root-ca publisher). */
   caPem?: string;
   /** Signs a CSR (csr-signing controller). */
-  signCsr?: (csrPem: string, usage: 'client' | 'server' | 'both') => Promise<string>;
+  /** Sign with the cluster CA; `days` from the CSR's spec.expirationSeconds (capped at the default one year, as upstream's --cluster-signing-duration). */
+  signCsr?: (csrPem: string, usage: 'client' | 'server' | 'both', days?: number) => Promise<string>;
   workers?: number;
   /** Settings of the node controllers (nodeipam, nodelifecycle, taint-eviction-controller). */
   node?: NodeControllerSettings;
@@ -51,7 +53,8 @@ export interface StartedController {
 export interface QueueRunner {
   queue: RateLimitingQueue<string>;
   enqueue(key: string | undefined): void;
-  recorder: EventRecorder;
+  /** Events behind upstream's per-object spam filter (25, then one per 5 minutes). */
+  recorder: Recorder;
   /** Start workers once the informers are synced (call after the factory started). */
   run(): Promise<void>;
 }
@@ -60,7 +63,7 @@ export interface QueueRunner {
 export function queueRunner(ctx: ControllerContext, name: string, reconcile: (key: string) => Promise<ReconcileResult | void>, workers = ctx.workers ?? 2): QueueRunner {
   const raw = newRateLimitingQueue<string>({ clock: ctx.clock });
   const queue = ctx.metrics ? ctx.metrics.wrap(name, raw) : raw;
-  const recorder = new EventRecorder(ctx.client, { component: name, clock: ctx.clock });
+  const recorder = filteredRecorder(new EventRecorder(ctx.client, { component: name, clock: ctx.clock }), name, ctx.clock);
   return {
     queue,
     recorder,

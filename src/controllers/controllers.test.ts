@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import type { KObject } from '../api/index.js';
 import { FakeClock, builtinRegistryForTests } from './test-support.js';
 import { Expectations } from './expectations.js';
-import { deletionOrder, podFromTemplate, slowStartBatch } from './pod-control.js';
+import { deletionOrder, podFromTemplate, runLimited, slowStartBatch } from './pod-control.js';
 import { enabledControllers } from './manager.js';
 import { endpointPorts, podConditions, podInEndpoints } from './service-pods.js';
 import { backoffMs, formatIndexes, matchFailurePolicy, matchSuccessPolicy, parseIndexes } from './job/policy.js';
@@ -46,6 +46,27 @@ test('slow start creates in batches of 1, 2, 4 … and stops at the first failin
   assert.equal(r.ok, 4);
   const ok = await slowStartBatch(5, 1, async () => undefined);
   assert.equal(ok.ok, 5);
+});
+
+test('a slow-start batch keeps at most `limit` calls in flight, and starts none after a failure', async () => {
+  let inFlight = 0;
+  let peak = 0;
+  const r = await slowStartBatch(300, 1, async () => {
+    peak = Math.max(peak, ++inFlight);
+    await new Promise((res) => setImmediate(res));
+    inFlight--;
+  }, 8);
+  assert.equal(r.ok, 300);
+  assert.equal(peak, 8);
+  let calls = 0;
+  const results = await runLimited([1, 2, 3, 4, 5, 6], 2, async (x) => {
+    calls++;
+    await new Promise((res) => setImmediate(res));
+    if (x === 1) throw new Error('no');
+    return x;
+  });
+  assert.equal(calls, 2, 'the two in flight finish; nothing new starts');
+  assert.deepEqual(results.map((x) => x?.status), ['rejected', 'fulfilled', undefined, undefined, undefined, undefined]);
 });
 
 test('a pod from a template carries labels, annotations and a controller owner reference', () => {

@@ -45,7 +45,8 @@ export function startCsrSigningController(ctx: ControllerContext): StartedContro
       next = { ...csr, status: { ...status, conditions: conds } };
     } else {
       const pem = Buffer.from(String(spec.request ?? ''), 'base64').toString('utf8');
-      const cert = await ctx.signCsr(pem, SIGNERS[signer] ?? 'client');
+      const seconds = typeof spec.expirationSeconds === 'number' ? spec.expirationSeconds : undefined;
+      const cert = await ctx.signCsr(pem, SIGNERS[signer] ?? 'client', seconds ? Math.min(seconds / 86_400, 365) : undefined);
       next = { ...csr, status: { ...status, certificate: Buffer.from(cert).toString('base64') } };
     }
     await client.updateStatus(next).catch(ignoreNotFound);

@@ -1,18 +1,18 @@
 /** DaemonSet controller: one pod per eligible node, RollingUpdate (maxUnavailable) or OnDelete, ControllerRevisions, status (upstream `daemon`). */
 import type { KObject } from '../api/index.js';
-import { byOwnerUid, unwrapTombstone, type ReconcileResult, type SharedInformer } from '../client/index.js';
+import { unwrapTombstone, type ReconcileResult, type SharedInformer } from '../client/index.js';
 import { keyOf, queueRunner, type ControllerContext, type StartedController } from './context.js';
 import { pinToNode, podNode, shouldRunOn } from './daemon-set-nodes.js';
 import { REVISION_HASH_LABEL, ensureRevision, hashOf, truncateHistory } from './history.js';
 import { Expectations } from './expectations.js';
 import { claimObjects, ignoreNotFound, podFromTemplate } from './pod-control.js';
-import { intOrPercent, isPodAvailable, isPodReady, jsonEqual, num, ownerKey, ownerRefFor, podPhase, rec, selectorMatcher } from './util.js';
+import { CLAIM_INDEXERS, claimCandidates, intOrPercent, isPodAvailable, isPodReady, jsonEqual, num, ownerKey, ownerRefFor, podPhase, rec, selectorMatcher } from './util.js';
 
 const NAME = 'daemonset-controller';
 
 export function startDaemonSetController(ctx: ControllerContext): StartedController {
   const sets = ctx.factory.informerFor('daemonsets.apps');
-  const pods: SharedInformer = ctx.factory.informerFor('pods', { indexers: { byOwnerUid } });
+  const pods: SharedInformer = ctx.factory.informerFor('pods', { indexers: CLAIM_INDEXERS });
   const nodes = ctx.factory.informerFor('nodes');
   const revs = ctx.factory.informerFor('controllerrevisions.apps');
   const dsClient = ctx.client.resource('daemonsets.apps');
@@ -46,7 +46,7 @@ export function startDaemonSetController(ctx: ControllerContext): StartedControl
     if (!ds || ds.metadata.deletionTimestamp) return;
     const spec = rec(ds, 'spec');
     const ref = ownerRefFor(ds, 'apps/v1', 'DaemonSet');
-    const owned = (await claimObjects(ds, ref, pods.list(ns), selectorMatcher(spec.selector), podClient)).filter((p) => !p.metadata.deletionTimestamp);
+    const owned = (await claimObjects(ds, ref, claimCandidates(pods, ds), selectorMatcher(spec.selector), podClient)).filter((p) => !p.metadata.deletionTimestamp);
     const { update, all: revisions } = await ensureRevision(ctx.client, revs, ds, 'apps/v1', 'DaemonSet');
     const hash = hashOf(update);
     const podSpec = rec(rec(spec, 'template'), 'spec');

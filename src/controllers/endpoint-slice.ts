@@ -3,8 +3,9 @@ import type { KObject } from '../api/index.js';
 import { byOwnerUid, unwrapTombstone, type ReconcileResult, type SharedInformer } from '../client/index.js';
 import { keyOf, queueRunner, type ControllerContext, type StartedController } from './context.js';
 import { ignoreNotFound } from './pod-control.js';
-import { endpointPorts, podConditions, podInEndpoints, podIPs, serviceLabels, serviceMatcher, servicesFor, type EndpointPort } from './service-pods.js';
+import { endpointPorts, podConditions, podInEndpoints, podIPs, serviceLabels, serviceMatcher, servicesFor } from './service-pods.js';
 import { jsonEqual, ownerRefFor, rec, str } from './util.js';
+import { planSlices, type EndpointGroup, type SliceEndpoint } from './endpoint-slice-plan.js';
 
 const NAME = 'endpointslice-controller';
 export const MANAGED_BY = 'endpointslice.kubernetes.io/managed-by';
@@ -12,18 +13,8 @@ export const CONTROLLER_ID = 'endpointslice-controller.k8s.io';
 export const SERVICE_NAME = 'kubernetes.io/service-name';
 export const MAX_ENDPOINTS = 100;
 
-interface Endpoint {
-  addresses: string[];
-  conditions: { ready: boolean; serving: boolean; terminating: boolean };
-  nodeName?: string;
-  hostname?: string;
-  targetRef: { kind: 'Pod'; namespace: string; name: string; uid: string };
-}
-interface Group {
-  addressType: 'IPv4' | 'IPv6';
-  ports: EndpointPort[];
-  endpoints: Endpoint[];
-}
+type Endpoint = SliceEndpoint;
+type Group = EndpointGroup;
 
 export function startEndpointSliceController(ctx: ControllerContext): StartedController {
   const services = ctx.factory.informerFor('services');
@@ -37,7 +28,22 @@ export function startEndpointSliceController(ctx: ControllerContext): StartedCon
   };
   services.addEventHandler({ onAdd: (s) => r.enqueue(keyOf(s)), onUpdate: (_a, b) => r.enqueue(keyOf(b)), onDelete: (s) => r.enqueue(keyOf(unwrapTombstone(s))) });
   pods.addEventHandler({ onAdd: (p) => onPod(undefined, p), onUpdate: (a, b) => onPod(a, b), onDelete: (t) => onPod(undefined, unwrapTombstone(t)) });
-  slices.addEventHandler({ onDelete: (t) => r.enqueue(sliceServiceKey(unwrapTombstone(t))), onUpdate: (_a, b) => r.enqueue(sliceServiceKey(b)) });
+  // upstream's endpointSliceTracker: a slice event that is this controller's own write needs no sync;
+  // anyone else's change to a managed slice (an edit, a deletion) does.
+  const ours = new Map<string, string>();
+  const written = (s: KObject) => void ours.set(s.metadata.uid ?? '', s.metadata.resourceVersion ?? '');
+  const foreign = (s: KObject, deleted: boolean) => {
+    const mark = ours.get(s.metadata.uid ?? '');
+    if (deleted) ours.delete(s.metadata.uid ?? '');
+    return deleted ? mark !== 'deleted' : mark !== s.metadata.resourceVersion;
+  };
+  slices.addEventHandler({
+    onDelete: (t) => {
+      const s = unwrapTombstone(t);
+      if (foreign(s, true)) r.enqueue(sliceServiceKey(s));
+    },
+    onUpdate: (_a, b) => foreign(b, false) && r.enqueue(sliceServiceKey(b)),
+  });
 
   async function reconcile(key: string): Promise<ReconcileResult | void> {
     const [ns = '', name = ''] = key.split('/');
@@ -63,27 +69,18 @@ export function startEndpointSliceController(ctx: ControllerContext): StartedCon
         g.endpoints.push(ep);
       }
     }
-    const desired: Group[] = [];
-    for (const g of groups.values()) {
-      g.endpoints.sort((a, b) => a.targetRef.name.localeCompare(b.targetRef.name));
-      for (let i = 0; i < g.endpoints.length; i += MAX_ENDPOINTS) desired.push({ ...g, endpoints: g.endpoints.slice(i, i + MAX_ENDPOINTS) });
-    }
-    if (!desired.length) desired.push({ addressType: families[0] ?? 'IPv4', ports: [], endpoints: [] });
+    for (const g of groups.values()) g.endpoints.sort((a, b) => a.targetRef.name.localeCompare(b.targetRef.name));
     const existing = slices.indexer.byIndex('byOwnerUid', svc.metadata.uid ?? '').filter((s) => s.metadata.labels?.[MANAGED_BY] === CONTROLLER_ID && !s.metadata.deletionTimestamp);
-    const unused = [...existing];
     const labels = { ...serviceLabels(svc), [SERVICE_NAME]: name, [MANAGED_BY]: CONTROLLER_ID };
-    for (const g of desired) {
-      const body = { addressType: g.addressType, endpoints: g.endpoints, ports: g.ports.length ? g.ports : null };
-      const idx = unused.findIndex((s) => s.addressType === g.addressType && jsonEqual(s.ports ?? null, body.ports));
-      const cur = idx >= 0 ? unused.splice(idx, 1)[0] : unused.find((s) => s.addressType === g.addressType) && unused.splice(unused.findIndex((s) => s.addressType === g.addressType), 1)[0];
-      if (cur) {
-        if (jsonEqual(cur.endpoints ?? [], g.endpoints) && jsonEqual(cur.ports ?? null, body.ports) && jsonEqual(cur.metadata.labels, labels)) continue;
-        await client.update({ ...cur, ...body, metadata: { ...cur.metadata, labels } });
-      } else {
-        await client.create({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { generateName: `${name}-`, namespace: ns, labels, ownerReferences: [ownerRefFor(svc, 'v1', 'Service')] }, ...body });
-      }
+    const plan = planSlices([...groups.values()], existing, (s) => jsonEqual(s.metadata.labels, labels), families[0] ?? 'IPv4', MAX_ENDPOINTS);
+    for (const u of plan.update) written(await client.update({ ...u.slice, addressType: u.addressType, ports: u.ports, endpoints: u.endpoints, metadata: { ...u.slice.metadata, labels } } as KObject));
+    for (const c of plan.create) {
+      written(await client.create({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { generateName: `${name}-`, namespace: ns, labels, ownerReferences: [ownerRefFor(svc, 'v1', 'Service')] }, addressType: c.addressType, endpoints: c.endpoints, ports: c.ports } as KObject));
     }
-    for (const s of unused) await client.inNamespace(ns).delete(s.metadata.name ?? '').catch(ignoreNotFound);
+    for (const s of plan.delete) {
+      ours.set(s.metadata.uid ?? '', 'deleted');
+      await client.inNamespace(ns).delete(s.metadata.name ?? '').catch(ignoreNotFound);
+    }
   }
 
   return { name: NAME, done: r.run() };

@@ -23,6 +23,17 @@ export function collectableDefs(defs: readonly ResourceDef[]): ResourceDef[] {
   });
 }
 
+/** What the collector's decision depends on changed between two versions of an object. */
+export function graphChanged(a: KObject, b: KObject): boolean {
+  if (Boolean(a.metadata.deletionTimestamp) !== Boolean(b.metadata.deletionTimestamp)) return true;
+  const fa = a.metadata.finalizers ?? [];
+  const fb = b.metadata.finalizers ?? [];
+  if (fa.length !== fb.length || fa.some((f, i) => f !== fb[i])) return true;
+  const ra = a.metadata.ownerReferences ?? [];
+  const rb = b.metadata.ownerReferences ?? [];
+  return ra.length !== rb.length || ra.some((x, i) => x.uid !== rb[i]?.uid || x.blockOwnerDeletion !== rb[i]?.blockOwnerDeletion);
+}
+
 export function startGarbageCollector(ctx: ControllerContext): StartedController {
   const resources = new Map<string, Res>();
   const uidIndex = new Map<string, string>();
@@ -44,7 +55,9 @@ export function startGarbageCollector(ctx: ControllerContext): StartedController
         if (needsWork(o)) r.enqueue(keyFor(res, o));
       },
       onUpdate: (a, b) => {
-        if (needsWork(b)) r.enqueue(keyFor(res, b));
+        // As upstream's graph builder: only a change of owners, deletion or finalizers is news to the
+        // collector (a pod's status writes are not), so 5,000 pods starting cost no reconciles here.
+        if (needsWork(b) && graphChanged(a, b)) r.enqueue(keyFor(res, b));
         if (!a.metadata.deletionTimestamp && b.metadata.deletionTimestamp) for (const [dr, d] of dependents(b.metadata.uid ?? '')) r.enqueue(keyFor(dr, d));
         if (b.metadata.deletionTimestamp || a.metadata.ownerReferences?.length !== b.metadata.ownerReferences?.length) enqueueOwners(a);
       },

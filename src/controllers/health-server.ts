@@ -43,8 +43,10 @@ export interface RunningHealthServer {
 type Who = { user: string; groups: string[] } | undefined;
 
 async function authenticate(o: ControllerManagerHealthOptions, socket: TLSSocket, authz: string | undefined): Promise<Who> {
-  if (socket.authorized) {
-    const subj = socket.getPeerCertificate().subject as unknown as Record<string, string | string[] | undefined>;
+  // A resumed TLS session can report `authorized` with no certificate to show (no subject): not a user.
+  const peer = socket.authorized ? socket.getPeerCertificate() : undefined;
+  if (peer?.subject) {
+    const subj = peer.subject as unknown as Record<string, string | string[] | undefined>;
     const cn = subj.CN;
     const org = subj.O;
     return { user: Array.isArray(cn) ? (cn[0] ?? '') : (cn ?? ''), groups: org === undefined ? [] : Array.isArray(org) ? org : [org] };

@@ -9,6 +9,7 @@ export type { ControllerContext, StartedController, NodeControllerSettings } fro
 export { ServiceAccountClients, CONTROLLER_SERVICE_ACCOUNTS } from './identities.js';
 export { QueueMetricsRegistry } from './metrics.js';
 export { startControllerManagerHealthServer, type ManagerHealth, type RunningHealthServer } from './health-server.js';
+export { serveControllerManager, type SecureServing, type ManagerServing } from './serving.js';
 export { startNodeIpamController, CidrSet, type NodeIpamOptions } from './node-ipam.js';
 export { startNodeLifecycleController, type NodeLifecycleOptions } from './node-lifecycle.js';
 export { startTaintManager, type TaintManagerOptions } from './taint-manager.js';

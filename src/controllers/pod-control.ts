@@ -76,15 +76,47 @@ export function deletionOrder(a: KObject, b: KObject): number {
   return created(b) - created(a);
 }
 
-/** Upstream slowStartBatch: run `count` calls in batches of 1, 2, 4 …; stop at the first batch with an error. Returns successes. */
-export async function slowStartBatch(count: number, initial: number, fn: () => Promise<unknown>): Promise<{ ok: number; err?: unknown }> {
+/**
+ * Requests one sync keeps in flight for a batch of pod writes. Upstream bounds them with the client's QPS
+ * (20, burst 30); our controllers' client is unthrottled, so slow-start batches of 256 and 245 creates
+ * would overrun the API server's in-flight limit (200 writes) and earn 429s, each a 1 s pause. 100 leave
+ * room for the scheduler's and the nodes' writes while a batch still needs few round trips (500 pods:
+ * 12 instead of 9), which matters when the API server is slow to answer.
+ */
+export const MAX_IN_FLIGHT = 100;
+
+/** Runs `fn` over `items` with at most `limit` at once; after a failure no new call starts. Settled results in order (undefined: not run). */
+export async function runLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<Array<PromiseSettledResult<R> | undefined>> {
+  const results: Array<PromiseSettledResult<R> | undefined> = new Array(items.length).fill(undefined);
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (!failed && next < items.length) {
+      const i = next++;
+      try {
+        results[i] = { status: 'fulfilled', value: await fn(items[i] as T) };
+      } catch (e) {
+        results[i] = { status: 'rejected', reason: e };
+        failed = true;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return results;
+}
+
+/**
+ * Upstream slowStartBatch: run `count` calls in batches of 1, 2, 4 …; stop at the first batch with an error
+ * (calls of that batch not yet started are skipped). At most `limit` calls are in flight. Returns successes.
+ */
+export async function slowStartBatch(count: number, initial: number, fn: () => Promise<unknown>, limit = MAX_IN_FLIGHT): Promise<{ ok: number; err?: unknown }> {
   let remaining = count;
   let ok = 0;
   for (let batch = Math.min(remaining, initial); batch > 0; batch = Math.min(2 * batch, remaining)) {
-    const results = await Promise.allSettled(Array.from({ length: batch }, fn));
-    const failed = results.find((r) => r.status === 'rejected');
-    ok += results.filter((r) => r.status === 'fulfilled').length;
-    if (failed) return { ok, err: failed.reason };
+    const results = await runLimited(Array.from({ length: batch }), limit, () => fn());
+    const failed = results.find((r) => r?.status === 'rejected');
+    ok += results.filter((r) => r?.status === 'fulfilled').length;
+    if (failed?.status === 'rejected') return { ok, err: failed.reason };
     remaining -= batch;
   }
   return { ok };

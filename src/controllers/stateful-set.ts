@@ -1,10 +1,10 @@
 /** StatefulSet controller: ordinal pods with stable names and PVCs, OrderedReady/Parallel, RollingUpdate with partition or OnDelete, ControllerRevisions (upstream `statefulset`). */
 import type { KObject } from '../api/index.js';
-import { byOwnerUid, isAlreadyExists, unwrapTombstone, type ReconcileResult, type SharedInformer } from '../client/index.js';
+import { isAlreadyExists, unwrapTombstone, type ReconcileResult, type SharedInformer } from '../client/index.js';
 import { keyOf, queueRunner, type ControllerContext, type StartedController } from './context.js';
 import { REVISION_HASH_LABEL, ensureRevision, revisionTemplate, truncateHistory } from './history.js';
 import { claimObjects, ignoreNotFound, podFromTemplate } from './pod-control.js';
-import { intOrPercent, isPodAvailable, isPodReady, jsonEqual, num, ownerKey, ownerRefFor, podPhase, rec, selectorMatcher, str } from './util.js';
+import { CLAIM_INDEXERS, claimCandidates, intOrPercent, isPodAvailable, isPodReady, jsonEqual, num, ownerKey, ownerRefFor, podPhase, rec, selectorMatcher, str } from './util.js';
 
 const NAME = 'statefulset-controller';
 const POD_NAME = 'statefulset.kubernetes.io/pod-name';
@@ -17,7 +17,7 @@ const ordinalOf = (sts: string, pod: KObject): number | undefined => {
 
 export function startStatefulSetController(ctx: ControllerContext): StartedController {
   const sets = ctx.factory.informerFor('statefulsets.apps');
-  const pods: SharedInformer = ctx.factory.informerFor('pods', { indexers: { byOwnerUid } });
+  const pods: SharedInformer = ctx.factory.informerFor('pods', { indexers: CLAIM_INDEXERS });
   const revs = ctx.factory.informerFor('controllerrevisions.apps');
   const pvcs = ctx.factory.informerFor('persistentvolumeclaims');
   const stsClient = ctx.client.resource('statefulsets.apps');
@@ -33,7 +33,7 @@ export function startStatefulSetController(ctx: ControllerContext): StartedContr
     if (!sts || sts.metadata.deletionTimestamp) return;
     const spec = rec(sts, 'spec');
     const ref = ownerRefFor(sts, 'apps/v1', 'StatefulSet');
-    const owned = await claimObjects(sts, ref, pods.list(ns), selectorMatcher(spec.selector), podClient);
+    const owned = await claimObjects(sts, ref, claimCandidates(pods, sts), selectorMatcher(spec.selector), podClient);
     const { update, all } = await ensureRevision(ctx.client, revs, sts, 'apps/v1', 'StatefulSet');
     const updateRev = update.metadata.name ?? '';
     const oldStatus = rec(sts, 'status');

@@ -8,6 +8,7 @@ import { Client } from '../client/index.js';
 import { signCsr } from '../pki/index.js';
 import { runControllerManager } from './elected.js';
 import type { NodeControllerSettings } from './context.js';
+import { serveControllerManager, type SecureServing } from './serving.js';
 
 export interface ControllersWorkerData {
   server: string;
@@ -19,6 +20,8 @@ export interface ControllersWorkerData {
   controllers?: string[];
   node?: NodeControllerSettings;
   storageDir?: string;
+  /** The secure port (health and metrics); absent: not served. */
+  serving?: SecureServing;
 }
 
 const d = workerData as ControllersWorkerData;
@@ -29,18 +32,23 @@ parentPort?.on('message', (m: unknown) => {
 });
 const log = (msg: string) => parentPort?.postMessage({ log: msg });
 const signer = d.signer;
-runControllerManager({
+const serving = await serveControllerManager(client, d.serving, log);
+await runControllerManager({
   client,
   signal: ac.signal,
   log,
   caPem: d.caPem,
   controllers: d.controllers,
-  signCsr: signer ? (pem, usages) => signCsr(signer, pem, { usages }) : undefined,
+  signCsr: signer ? (pem, usages, days) => signCsr(signer, pem, { usages, days }) : undefined,
   serviceAccountCredentials: { server: d.server, caPem: d.caPem },
   node: d.node,
   storageDir: d.storageDir,
+  ...serving.hooks,
 })
   .catch((e: unknown) => log(`controller manager stopped: ${e instanceof Error ? e.message : String(e)}`))
   .finally(() => {
-    void client.close().then(() => parentPort?.postMessage({ done: true }));
+    void serving
+      .close()
+      .then(() => client.close())
+      .then(() => parentPort?.postMessage({ done: true }));
   });

@@ -2,42 +2,23 @@
 // `kubectl autoscale` and read back with `kubectl get hpa`: scale up, missing metrics, stabilised scale-down, behavior limits.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { startServer, type K8tsServer } from '../support/k8ts-server.js';
+import { startControllerManager, type ControllerManagerProcess } from '../support/controller-manager.js';
 
-const root = new URL('../../', import.meta.url).pathname;
 let s: K8tsServer;
-let cm: ChildProcess;
-let cmLog = '';
+let cm: ControllerManagerProcess;
 
 before(async () => {
   s = await startServer(['--runtime', 'sim', '--disable', 'controllers']);
-  cm = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'src/cli/main.ts', 'controller-manager', '--kubeconfig', s.kubeconfig, '--secure-port=-1', '--horizontal-pod-autoscaler-sync-period', '1s', '--horizontal-pod-autoscaler-downscale-stabilization', '4s'],
-    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  cm.stderr!.on('data', (d: Buffer) => (cmLog += d.toString()));
+  cm = startControllerManager(s, ['--secure-port=-1', '--horizontal-pod-autoscaler-sync-period', '1s', '--horizontal-pod-autoscaler-downscale-stabilization', '4s']);
 });
 
 after(async () => {
-  if (cm.exitCode === null) {
-    const exited = new Promise((r) => cm.once('exit', r));
-    cm.kill('SIGTERM');
-    await exited;
-  }
+  await cm.stop();
   await s.stop();
 });
 
-async function until(what: string, fn: () => boolean, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (fn()) return;
-    if (cm.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  assert.fail(`timed out waiting for ${what}\nkubectl get hpa: ${s.kubectl(['get', 'hpa', '-o', 'yaml']).stdout}\ncontroller-manager:\n${cmLog}`);
-}
+const until = (what: string, fn: () => boolean, ms = 60_000) => cm.until(what, fn, ms, () => `kubectl get hpa: ${s.kubectl(['get', 'hpa', '-o', 'yaml']).stdout}`);
 
 const DEPLOY = `
 apiVersion: apps/v1

@@ -2,13 +2,11 @@
 // podCIDRs, zone-rate-limited NoExecute tainting (--node-eviction-rate) and the full-disruption stop, with sim nodes in 2 zones.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { startServer, type K8tsServer } from '../support/k8ts-server.js';
+import { startControllerManager, type ControllerManagerProcess } from '../support/controller-manager.js';
 
-const root = new URL('../../', import.meta.url).pathname;
 let s: K8tsServer;
-let cm: ChildProcess;
-let cmLog = '';
+let cm: ControllerManagerProcess;
 const NODES = Array.from({ length: 6 }, (_, i) => `sim-node-0000${i + 1}`);
 const ZA = NODES.slice(0, 3);
 const ZB = NODES.slice(3);
@@ -21,32 +19,15 @@ interface Node {
 
 before(async () => {
   s = await startServer(['--runtime', 'none', '--sim-nodes', '6', '--node-monitor-grace-period', '4s', '--disable', 'controllers,scheduler']);
-  cm = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'src/cli/main.ts', 'controller-manager', '--kubeconfig', s.kubeconfig, '--secure-port=-1', '--controllers', 'nodeipam,nodelifecycle,taint-eviction-controller', '--node-monitor-grace-period', '4s', '--node-eviction-rate', '0.2', '--cluster-cidr', '10.77.0.0/16'],
-    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  cm.stderr!.on('data', (d: Buffer) => (cmLog += d.toString()));
+  cm = startControllerManager(s, ['--secure-port=-1', '--controllers', 'nodeipam,nodelifecycle,taint-eviction-controller', '--node-monitor-grace-period', '4s', '--node-eviction-rate', '0.2', '--cluster-cidr', '10.77.0.0/16']);
 });
 
 after(async () => {
-  if (cm.exitCode === null) {
-    const exited = new Promise((r) => cm.once('exit', r));
-    cm.kill('SIGTERM');
-    await exited;
-  }
+  await cm.stop();
   await s.stop();
 });
 
-async function until(what: string, fn: () => boolean, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (fn()) return;
-    if (cm.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  assert.fail(`timed out waiting for ${what}\ncontroller-manager:\n${cmLog}`);
-}
+const until = (what: string, fn: () => boolean, ms = 60_000) => cm.until(what, fn, ms);
 
 const nodes = (): Node[] => (JSON.parse(s.k(['get', 'nodes', '-o', 'json'])) as { items: Node[] }).items;
 const ready = (n: Node) => n.status.conditions?.find((c) => c.type === 'Ready')?.status;
@@ -95,7 +76,7 @@ test('the standalone manager allocates podCIDRs, rate-limits NoExecute tainting 
   s.k(['annotate', 'node', ZA[2]!, ...ZB, 'sim.k8ts.io/stopped=true']);
   await until('all nodes Unknown', () => nodes().every((n) => ready(n) === 'Unknown'));
   await until('NoExecute taints lifted from every node (master disruption mode)', () => nodes().every((n) => !noExec(n)));
-  await until('the manager reports master disruption mode', () => /every zone is fully disrupted/.test(cmLog), 20_000);
+  await until('the manager reports master disruption mode', () => /every zone is fully disrupted/.test(cm.log()), 20_000);
   const calm = Date.now() + 10_000; // longer than the keep pods' tolerationSeconds (8)
   while (Date.now() < calm) {
     assert.ok(nodes().every((n) => !noExec(n)), 'no NoExecute taint is added while every zone is fully disrupted');

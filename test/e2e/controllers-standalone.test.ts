@@ -1,38 +1,24 @@
 // `k8ts controller-manager` as its own process against `k8ts server --disable controllers`: leader Lease, --controllers filtering.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { startServer, type K8tsServer } from '../support/k8ts-server.js';
+import { startControllerManager, type ControllerManagerProcess } from '../support/controller-manager.js';
 
-const root = new URL('../../', import.meta.url).pathname;
 let s: K8tsServer;
-let cm: ChildProcess;
-let cmLog = '';
+let cm: ControllerManagerProcess;
 before(async () => {
   s = await startServer(['--disable', 'controllers,scheduler,agent']);
-  cm = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'controller-manager', '--kubeconfig', s.kubeconfig, '--controllers', '*,-job', '--secure-port', '0', '--bind-address', '127.0.0.1'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  cm.stderr!.on('data', (d: Buffer) => (cmLog += d.toString()));
+  cm = startControllerManager(s, ['--controllers', '*,-job', '--secure-port', '0', '--bind-address', '127.0.0.1']);
 });
 after(async () => {
-  if (cm.exitCode === null) {
-    const exited = new Promise((r) => cm.once('exit', r));
-    cm.kill('SIGTERM');
-    await exited;
-  }
+  await cm.stop();
   await s.stop();
 });
 
-async function until(what: string, fn: () => boolean, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (fn()) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  assert.fail(`timed out waiting for ${what}\n${cmLog}`);
-}
+const until = (what: string, fn: () => boolean, ms = 30_000) => cm.until(what, fn, ms);
 
 test('a standalone controller manager leads through its Lease and runs only the enabled controllers', async () => {
   await until('lease', () => s.kubectl(['get', 'lease', 'kube-controller-manager', '-n', 'kube-system']).code === 0);
@@ -59,8 +45,7 @@ function get(port: number, path: string, auth: { cert?: string; key?: string; to
 }
 
 test('the secure port serves /healthz, /livez, /readyz to anyone and workqueue /metrics to authorised callers only', async () => {
-  await until('serving securely', () => /serving securely on [^:]+:(\d+)/.test(cmLog));
-  const port = Number(/serving securely on [^:]+:(\d+)/.exec(cmLog)![1]);
+  const port = await cm.securePort();
   for (const p of ['/healthz', '/livez', '/readyz']) {
     const r = await get(port, p);
     assert.deepEqual([r.code, r.body], [200, 'ok'], p);

@@ -25,7 +25,7 @@ describe('a new user through a CertificateSigningRequest', { skip: skipUnlessBin
   test('kubectl certificate approve gets a signed client certificate; RBAC then decides', async () => {
     execFileSync('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, 'jane.key'), '-out', join(dir, 'jane.csr'), '-subj', '/CN=jane/O=dev'], { stdio: 'ignore' });
     const request = readFileSync(join(dir, 'jane.csr')).toString('base64');
-    s.k(['apply', '-f', '-'], `apiVersion: certificates.k8s.io/v1\nkind: CertificateSigningRequest\nmetadata: {name: jane}\nspec:\n  request: ${request}\n  signerName: kubernetes.io/kube-apiserver-client\n  usages: [client auth]\n`);
+    s.k(['apply', '-f', '-'], `apiVersion: certificates.k8s.io/v1\nkind: CertificateSigningRequest\nmetadata: {name: jane}\nspec:\n  request: ${request}\n  signerName: kubernetes.io/kube-apiserver-client\n  expirationSeconds: 3600\n  usages: [client auth]\n`);
     assert.equal(s.k(['get', 'csr', 'jane', '-o', 'jsonpath={.spec.username}']), 'kubernetes-admin', 'the requester is recorded');
     assert.match(s.k(['certificate', 'approve', 'jane']), /approved/);
     let cert = '';
@@ -34,6 +34,9 @@ describe('a new user through a CertificateSigningRequest', { skip: skipUnlessBin
       return cert !== '';
     }, 20_000);
     const pem = Buffer.from(cert, 'base64').toString();
+    // spec.expirationSeconds is honoured (upstream: min of it and --cluster-signing-duration).
+    const notAfter = Date.parse(execFileSync('openssl', ['x509', '-noout', '-enddate'], { input: pem }).toString().replace('notAfter=', '').trim());
+    assert.ok(Math.abs(notAfter - (Date.now() + 3600_000)) < 120_000, `notAfter ${new Date(notAfter).toISOString()} is about an hour away`);
     const key = readFileSync(join(dir, 'jane.key'), 'utf8');
     const who = await call(s, 'POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', { body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' }, cert: { cert: pem, key } });
     assert.equal(who.code, 201);

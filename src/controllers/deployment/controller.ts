@@ -1,9 +1,9 @@
 /** Deployment controller: owns ReplicaSets by template hash, rolls them out, records revisions, writes status (upstream `deployment_controller.go`). */
 import type { KObject } from '../../api/index.js';
-import { byOwnerUid, isAlreadyExists, unwrapTombstone, type ReconcileResult, type SharedInformer } from '../../client/index.js';
+import { isAlreadyExists, unwrapTombstone, type ReconcileResult, type SharedInformer } from '../../client/index.js';
 import { keyOf, queueRunner, type ControllerContext, type StartedController } from '../context.js';
 import { claimObjects, ignoreNotFound } from '../pod-control.js';
-import { clone, controllerRef, getCondition, jsonEqual, matchingOwners, num, ownerKey, ownerRefFor, rec, selectorMatcher } from '../util.js';
+import { CLAIM_INDEXERS, WORKERS, claimCandidates, clone, statusOnlyUpdate, controllerRef, getCondition, jsonEqual, matchingOwners, num, ownerKey, ownerRefFor, rec, selectorMatcher } from '../util.js';
 import { isScalingEvent, reconcileNewRS, reconcileOldRSs, scaleDownOldForRecreate, scaleProportionally, newReplicas, type RolloutOps } from './rollout.js';
 import { computeStatus, isComplete, setAvailable, setCondition, setProgressing } from './status.js';
 import { DESIRED_REPLICAS, HASH_LABEL, MAX_REPLICAS, REVISION, REVISION_HISTORY, byCreation, copiedAnnotations, equalIgnoreHash, isRecreate, replicasOf, revisionOf, surgeAndUnavailable, templateHash } from './util.js';
@@ -12,11 +12,11 @@ const NAME = 'deployment-controller';
 
 export function startDeploymentController(ctx: ControllerContext): StartedController {
   const deployments = ctx.factory.informerFor('deployments.apps');
-  const replicaSets: SharedInformer = ctx.factory.informerFor('replicasets.apps', { indexers: { byOwnerUid } });
-  const pods: SharedInformer = ctx.factory.informerFor('pods', { indexers: { byOwnerUid } });
+  const replicaSets: SharedInformer = ctx.factory.informerFor('replicasets.apps', { indexers: CLAIM_INDEXERS });
+  const pods: SharedInformer = ctx.factory.informerFor('pods', { indexers: CLAIM_INDEXERS });
   const dClient = ctx.client.resource('deployments.apps');
   const rsClient = ctx.client.resource('replicasets.apps');
-  const r = queueRunner(ctx, NAME, reconcile, ctx.workers ?? 8);
+  const r = queueRunner(ctx, NAME, reconcile, ctx.workers ?? WORKERS);
   const selectorOf = (o: KObject) => rec(o, 'spec').selector;
 
   const enqueueRS = (rs: KObject) => {
@@ -24,7 +24,8 @@ export function startDeploymentController(ctx: ControllerContext): StartedContro
     if (k) return r.enqueue(k);
     for (const d of matchingOwners(deployments, rs.metadata.namespace ?? '', rs.metadata.labels, selectorOf)) r.enqueue(keyOf(d));
   };
-  deployments.addEventHandler({ onAdd: (d) => r.enqueue(keyOf(d)), onUpdate: (_a, b) => r.enqueue(keyOf(b)), onDelete: (d) => r.enqueue(keyOf(unwrapTombstone(d))) });
+  // Its own status writes do not wake it again; timed checks (progress deadline) come back through requeueAfter.
+  deployments.addEventHandler({ onAdd: (d) => r.enqueue(keyOf(d)), onUpdate: (a, b) => !statusOnlyUpdate(a, b) && r.enqueue(keyOf(b)), onDelete: (d) => r.enqueue(keyOf(unwrapTombstone(d))) });
   replicaSets.addEventHandler({ onAdd: enqueueRS, onUpdate: (a, b) => (enqueueRS(b), ownerKey(a, 'Deployment') !== ownerKey(b, 'Deployment') && enqueueRS(a)), onDelete: (t) => enqueueRS(unwrapTombstone(t)) });
   pods.addEventHandler({
     onDelete: (t) => {
@@ -61,7 +62,7 @@ export function startDeploymentController(ctx: ControllerContext): StartedContro
       r.recorder.event(d, 'Warning', 'SelectingAll', 'This deployment is selecting all pods. A non-empty selector is required.');
       return;
     }
-    const owned = (await claimObjects(d, ownerRefFor(d, 'apps/v1', 'Deployment'), replicaSets.list(ns), matches, rsClient)).map(clone);
+    const owned = (await claimObjects(d, ownerRefFor(d, 'apps/v1', 'Deployment'), claimCandidates(replicaSets, d), matches, rsClient)).map(clone);
     if (d.metadata.deletionTimestamp) return syncStatus(d, owned, findNew(d, owned));
     if (checkPaused(d)) return syncStatus(d, owned, findNew(d, owned));
     if (spec.paused || isScalingEvent(d, owned)) {

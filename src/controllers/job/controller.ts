@@ -1,22 +1,21 @@
 /** Job controller: runs pods to completion with parallelism, Indexed mode, failure/success policies, deadlines and suspend (upstream `job_controller.go`). */
 import type { KObject } from '../../api/index.js';
-import { byOwnerUid, unwrapTombstone, type ReconcileResult, type SharedInformer } from '../../client/index.js';
+import { unwrapTombstone, type ReconcileResult, type SharedInformer } from '../../client/index.js';
 import { keyOf, queueRunner, type ControllerContext, type StartedController } from '../context.js';
 import { Expectations } from '../expectations.js';
 import { claimObjects, ignoreNotFound, podFromTemplate } from '../pod-control.js';
-import { controllerRef, getCondition, isPodReady, jsonEqual, num, ownerKey, ownerRefFor, podPhase, rec, rfc3339, selectorMatcher, str, type Condition } from '../util.js';
-import { INDEX_ANNOTATION, backoffMs, formatIndexes, matchFailurePolicy, matchSuccessPolicy, parseIndexes, podIndex } from './policy.js';
+import { CLAIM_INDEXERS, claimCandidates, controllerRef, getCondition, isPodReady, jsonEqual, num, ownerKey, ownerRefFor, podPhase, rec, rfc3339, selectorMatcher, str, type Condition } from '../util.js';
+import { FAILURE_COUNT_ANNOTATION, INDEX_ANNOTATION, backoffMs, formatIndexes, indexBackoffRemaining, lastFailedPerIndex, matchFailurePolicy, matchSuccessPolicy, parseIndexes, podIndex } from './policy.js';
 
 const NAME = 'job-controller';
 /** Every Job pod carries it until the controller has counted the pod's end (upstream JobTrackingWithFinalizers). */
 export const TRACKING_FINALIZER = 'batch.kubernetes.io/job-tracking';
-/** backoffLimitPerIndex: failures so far of the pod's index. */
-export const FAILURE_COUNT_ANNOTATION = 'batch.kubernetes.io/job-index-failure-count';
+export { FAILURE_COUNT_ANNOTATION };
 type Finish = { type: 'Complete' | 'Failed'; reason: string; message: string };
 
 export function startJobController(ctx: ControllerContext): StartedController {
   const jobs = ctx.factory.informerFor('jobs.batch');
-  const pods: SharedInformer = ctx.factory.informerFor('pods', { indexers: { byOwnerUid } });
+  const pods: SharedInformer = ctx.factory.informerFor('pods', { indexers: CLAIM_INDEXERS });
   const jobClient = ctx.client.resource('jobs.batch');
   const podClient = ctx.client.resource('pods');
   const exp = new Expectations(ctx.clock);
@@ -57,7 +56,7 @@ export function startJobController(ctx: ControllerContext): StartedController {
     const ownedNow = () => pods.indexer.byIndex('byOwnerUid', job.metadata.uid ?? '');
     if (job.metadata.deletionTimestamp || ['Complete', 'Failed'].some((t) => getCondition(old, t)?.status === 'True')) return releaseFinalizers(ownedNow());
     const now = ctx.clock.now();
-    const owned = await claimObjects(job, ownerRefFor(job, 'batch/v1', 'Job'), pods.list(ns), selectorMatcher(spec.selector), podClient);
+    const owned = await claimObjects(job, ownerRefFor(job, 'batch/v1', 'Job'), claimCandidates(pods, job), selectorMatcher(spec.selector), podClient);
     const indexed = spec.completionMode === 'Indexed';
     // podReplacementPolicy Failed: a terminating pod is replaced (and counted failed) only once it is Failed.
     const onlyFailed = spec.podReplacementPolicy === 'Failed';
@@ -147,6 +146,14 @@ export function startJobController(ctx: ControllerContext): StartedController {
           const busy = new Set(occupying.map(podIndex));
           const free = Array.from({ length: completions ?? 0 }, (_x, i) => i).filter((i) => !doneIdx.has(i) && !failedIdx.has(i) && !busy.has(i));
           toCreate = free.slice(0, Math.max(0, parallelism - occupying.length));
+          if (perIndexLimit !== undefined && toCreate.length) {
+            // A failed index is recreated only after its own back-off (upstream getPodCreationInfoForIndependentIndexes).
+            const lastFailed = lastFailedPerIndex(failedPods);
+            const waits = toCreate.map((i) => indexBackoffRemaining(i === undefined ? undefined : lastFailed.get(i), now));
+            const later = waits.filter((w) => w > 0);
+            if (later.length) requeueAfter = Math.min(...later);
+            toCreate = toCreate.filter((_i, n) => waits[n] === 0);
+          }
         } else {
           const remaining = completions === undefined ? (succeeded > 0 ? 0 : parallelism) : completions - succeeded;
           toCreate = Array.from({ length: Math.max(0, Math.min(parallelism, remaining) - occupying.length) }, () => undefined);

@@ -82,3 +82,52 @@ export function matchSuccessPolicy(job: KObject, succeeded: Set<number>): number
 
 /** Upstream pod recreation backoff after failures: 10 s doubling, at most 6 minutes. */
 export const backoffMs = (failures: number): number => (failures <= 0 ? 0 : Math.min(10_000 * 2 ** (failures - 1), 360_000));
+
+/** backoffLimitPerIndex: failures of the pod's index before it was created. */
+export const FAILURE_COUNT_ANNOTATION = 'batch.kubernetes.io/job-index-failure-count';
+
+const time = (v: unknown): number | undefined => {
+  const t = typeof v === 'string' ? Date.parse(v) : NaN;
+  return Number.isNaN(t) ? undefined : t;
+};
+
+/**
+ * When a finished pod finished (upstream getFinishedTime), in ms: its containers' last
+ * `finishedAt`, else when Ready turned False, else its deletion, else its creation.
+ */
+export function podFinishedAt(p: KObject): number {
+  const st = rec(p, 'status');
+  const cs = [...((st.initContainerStatuses as unknown[] | undefined) ?? []), ...((st.containerStatuses as unknown[] | undefined) ?? [])] as Array<{ state?: { terminated?: { finishedAt?: string } } }>;
+  const finished = cs.map((c) => time(c.state?.terminated?.finishedAt)).filter((t): t is number => t !== undefined);
+  if (finished.length) return Math.max(...finished);
+  const ready = ((st.conditions as Array<{ type: string; status: string; lastTransitionTime?: string }> | undefined) ?? []).find((c) => c.type === 'Ready' && c.status === 'False');
+  return time(ready?.lastTransitionTime) ?? time(p.metadata.deletionTimestamp) ?? time(p.metadata.creationTimestamp) ?? 0;
+}
+
+/** The failures an index had once this failed pod of it ended (upstream getIndexAbsoluteFailureCount + 1). */
+export function indexFailures(p: KObject): number {
+  const n = Number(p.metadata.annotations?.[FAILURE_COUNT_ANNOTATION] ?? 0);
+  return (Number.isInteger(n) && n >= 0 ? n : 0) + 1;
+}
+
+/**
+ * backoffLimitPerIndex (upstream getRemainingTimePerIndex): ms until index `lastFailed`'s
+ * replacement may be created — 10 s doubling per failure of that index, at most 6 minutes,
+ * counted from when its last failed pod finished. 0 when there is no failed pod.
+ */
+export function indexBackoffRemaining(lastFailed: KObject | undefined, now: number): number {
+  if (!lastFailed) return 0;
+  return Math.max(0, podFinishedAt(lastFailed) + backoffMs(indexFailures(lastFailed)) - now);
+}
+
+/** The latest failed pod of each index (most failures, then last to finish). */
+export function lastFailedPerIndex(failed: KObject[]): Map<number, KObject> {
+  const out = new Map<number, KObject>();
+  for (const p of failed) {
+    const i = podIndex(p);
+    if (i === undefined) continue;
+    const have = out.get(i);
+    if (!have || indexFailures(p) > indexFailures(have) || (indexFailures(p) === indexFailures(have) && podFinishedAt(p) > podFinishedAt(have))) out.set(i, p);
+  }
+  return out;
+}

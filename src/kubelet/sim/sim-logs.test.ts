@@ -29,17 +29,17 @@ test('each container instance gets its own CRI-format log; the previous one stay
   try {
     const p = pod({ 'sim.k8ts.io/run-seconds': '1', 'sim.k8ts.io/exit-code': '3' });
     assert.equal(await rt.containerLogPath(ref, 'c', false), undefined);
-    await run(rt, clock, p, 12_000); // start at 0.2 s, fail at 1.2 s, restart after the 10 s back-off
+    await run(rt, clock, p, 12_000); // start at once, fail at 1 s, restart after the 10 s back-off
     const prev = await rt.containerLogPath(ref, 'c', true);
     const cur = await rt.containerLogPath(ref, 'c', false);
     assert.ok(prev && cur && prev !== cur);
     assert.equal(
       readFileSync(prev, 'utf8'),
       [
-        `${rfc3339Nano(T0 + 200)} stdout F sim: container c started (image img, restart 0)`,
-        `${rfc3339Nano(T0 + 200)} stdout F sim: pod ns/p`,
-        `${rfc3339Nano(T0 + 200)} stdout F sim: ready`,
-        `${rfc3339Nano(T0 + 1200)} stderr F sim: container c failed with exit code 3`,
+        `${rfc3339Nano(T0)} stdout F sim: container c started (image img, restart 0)`,
+        `${rfc3339Nano(T0)} stdout F sim: pod ns/p`,
+        `${rfc3339Nano(T0)} stdout F sim: ready`,
+        `${rfc3339Nano(T0 + 1000)} stderr F sim: container c failed with exit code 3`,
         '',
       ].join('\n'),
     );
