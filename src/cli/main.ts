@@ -1,6 +1,5 @@
 /** The `k8ts` command: dispatches subcommands; errors print one line and exit non-zero. */
-import { VERSION_INFO } from '../apiserver/index.js';
-import { runServer } from './server.js';
+// Commands are imported when run: `k8ts agent` must not load (and keep in memory) the API server.
 
 const USAGE = `Usage: k8ts <command> [flags]
 
@@ -25,7 +24,7 @@ async function main(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;
   switch (cmd) {
     case 'server':
-      return runServer(rest);
+      return (await import('./server.js')).runServer(rest);
     case 'agent': return (await import('./agent.js')).runAgent(rest);
     case 'scheduler': return (await import('./scheduler.js')).runSchedulerCommand(rest);
     case 'controller-manager': return (await import('./controller-manager.js')).runControllerManagerCommand(rest);
@@ -37,9 +36,11 @@ async function main(argv: string[]): Promise<void> {
     case 'trace': return (await import('./trace.js')).runTrace(rest);
     case 'killall': return (await import('./killall.js')).runKillall(rest);
     case 'version':
-    case '--version':
+    case '--version': {
+      const { VERSION_INFO } = await import('../apiserver/index.js');
       process.stdout.write(`k8ts version ${VERSION_INFO.gitVersion} (Kubernetes API ${VERSION_INFO.major}.${VERSION_INFO.minor}, node ${process.versions.node})\n`);
       return;
+    }
     case undefined:
     case 'help':
     case '--help':

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computePodStatus, podPhase } from './pod-status.js';
-import { sameStatus } from './pod-syncer.js';
+import { readinessGateChanged, sameStatus, statusOnlyUpdate } from './pod-syncer.js';
 import { PodIpAllocator } from './pod-ips.js';
 import type { ContainerStatus, Pod } from './types.js';
 
@@ -57,5 +57,61 @@ test('a sidecar (init container with restartPolicy Always) counts as initialized
   const st = computePodStatus(p, rs, { hostIP: 'h', podIP: '10.42.0.3', now: 0 });
   assert.equal(st.conditions?.find((c) => c.type === 'Initialized')?.status, 'True');
   assert.ok('running' in st.initContainerStatuses![0]!.state);
-  assert.equal(podPhase(p, { ...rs, containers: [cs({ terminated: { exitCode: 0 } })] }), 'Succeeded', 'the app finished; the sidecar does not hold the pod');
+  const appDone = { ...rs, containers: [cs({ terminated: { exitCode: 0 } })] };
+  assert.equal(podPhase(p, appDone), 'Running', 'the app finished; the running sidecar keeps the pod Running until the runtime stops it (upstream getPhase)');
+  const sideStopped = { ...appDone, initContainers: [{ ...cs({ terminated: { exitCode: 143 } }), name: 'side' }] };
+  assert.equal(podPhase(p, sideStopped), 'Succeeded', 'a terminated sidecar is ignored: the phase comes from the app containers');
+  assert.equal(podPhase(p, { ...sideStopped, containers: [cs({ terminated: { exitCode: 2 } })] }), 'Failed');
+  const done = computePodStatus(p, sideStopped, { hostIP: 'h', now: 0 });
+  assert.equal(done.conditions?.find((c) => c.type === 'Initialized')?.status, 'True', 'initialized once a regular container ran');
+});
+
+test('a sidecar restarting after the app started keeps the pod Running; before, it keeps it Pending', () => {
+  const p: Pod = { metadata: { name: 'p', namespace: 'default', uid: 'u' }, spec: { restartPolicy: 'Always', initContainers: [{ name: 'side', image: 'x', restartPolicy: 'Always' }, { name: 'init', image: 'x' }], containers: [{ name: 'a', image: 'x' }] } };
+  const restarting = { ...cs({ running: {} }, { started: false, restartCount: 1 }), name: 'side' };
+  const initOk = { ...cs({ terminated: { exitCode: 0 } }), name: 'init' };
+  assert.equal(podPhase(p, { sandboxReady: true, initContainers: [restarting, initOk], containers: [cs({ running: {} })] }), 'Running');
+  assert.equal(podPhase(p, { sandboxReady: true, initContainers: [restarting], containers: [] }), 'Pending');
+  const failingInit = { ...cs({ terminated: { exitCode: 1 } }), name: 'init' };
+  assert.equal(podPhase({ ...p, spec: { ...p.spec, restartPolicy: 'Never' } }, { sandboxReady: true, initContainers: [{ ...restarting, started: true }, failingInit], containers: [] }), 'Failed');
+});
+
+test('a status-only update (the echo of our own PATCH) does not resync the pod; spec, labels and deletion do', () => {
+  const a = pod();
+  assert.ok(statusOnlyUpdate(a, { ...a, status: { phase: 'Running' } }));
+  assert.ok(!statusOnlyUpdate(a, { ...a, metadata: { ...a.metadata, deletionTimestamp: '2026-01-01T00:00:00Z' } }));
+  assert.ok(!statusOnlyUpdate(a, { ...a, metadata: { ...a.metadata, labels: { x: 'y' } } }));
+  assert.ok(!statusOnlyUpdate(a, { ...a, spec: { ...a.spec, activeDeadlineSeconds: 5 } as Pod['spec'] }));
+});
+
+test('conditions the kubelet does not own (DisruptionTarget, readiness gates) are kept; readiness gates hold Ready back with upstream messages', () => {
+  const running = { sandboxReady: true, initContainers: [], containers: [cs({ running: {} }, { ready: true })] };
+  const p = pod();
+  p.spec.readinessGates = [{ conditionType: 'example.com/lb' }];
+  p.status = { conditions: [{ type: 'DisruptionTarget', status: 'True', reason: 'EvictionByEvictionAPI', lastProbeTime: null, lastTransitionTime: '2026-01-01T00:00:00Z' }] };
+  let st = computePodStatus(p, running, { hostIP: 'h', now: 0 });
+  assert.equal(st.conditions?.find((c) => c.type === 'DisruptionTarget')?.reason, 'EvictionByEvictionAPI');
+  let ready = st.conditions?.find((c) => c.type === 'Ready');
+  assert.equal(ready?.status, 'False');
+  assert.equal(ready?.reason, 'ReadinessGatesNotReady');
+  assert.equal(ready?.message, 'corresponding condition of pod readiness gate "example.com/lb" does not exist.');
+  assert.equal(st.conditions?.find((c) => c.type === 'ContainersReady')?.status, 'True');
+  p.status = { conditions: [...st.conditions!, { type: 'example.com/lb', status: 'False', lastProbeTime: null, lastTransitionTime: '2026-01-01T00:00:00Z' }] };
+  st = computePodStatus(p, running, { hostIP: 'h', now: 0 });
+  assert.equal(st.conditions?.find((c) => c.type === 'Ready')?.message, 'the status of pod readiness gate "example.com/lb" is not "True", but False');
+  p.status = { conditions: st.conditions!.map((c) => (c.type === 'example.com/lb' ? { ...c, status: 'True' } : c)) };
+  st = computePodStatus(p, running, { hostIP: 'h', now: 0 });
+  ready = st.conditions?.find((c) => c.type === 'Ready');
+  assert.equal(ready?.status, 'True');
+  assert.equal(st.conditions?.filter((c) => c.type === 'example.com/lb').length, 1);
+});
+
+test('a status-only update that flips a readiness-gate condition does resync the pod', () => {
+  const a = pod();
+  a.spec.readinessGates = [{ conditionType: 'example.com/lb' }];
+  a.status = { conditions: [] };
+  const b: Pod = { ...a, status: { conditions: [{ type: 'example.com/lb', status: 'True', lastProbeTime: null, lastTransitionTime: 'x' }] } };
+  assert.ok(statusOnlyUpdate(a, b));
+  assert.ok(readinessGateChanged(a, b));
+  assert.ok(!readinessGateChanged(b, b));
 });

@@ -7,6 +7,7 @@
 import { byNodeName, newRateLimitingQueue, realClock, runController, isNotFound, type Client, type Clock, type SharedInformer, type SharedInformerFactory } from '../client/index.js';
 import { computePodStatus } from './pod-status.js';
 import { PodIpAllocator } from './pod-ips.js';
+import { podTrace } from './pod-trace.js';
 import type { Runtime } from './runtime.js';
 import type { Node, Pod, PodStatus } from './types.js';
 
@@ -46,8 +47,14 @@ export class PodSyncer {
       if (o.serves(p.spec.nodeName ?? '')) this.queue.add(`${p.metadata.namespace}/${p.metadata.name}`);
     };
     this.pods.addEventHandler({
-      onAdd: enqueue,
-      onUpdate: (_a, b) => enqueue(b),
+      onAdd: (p) => {
+        podTrace.mark(p.metadata.uid, 'seen');
+        enqueue(p);
+      },
+      // A status-only update (most often the echo of our own PATCH) needs no sync: upstream's pod config ignores them too.
+      onUpdate: (a, b) => {
+        if (!statusOnlyUpdate(a, b) || readinessGateChanged(a, b)) enqueue(b);
+      },
       onDelete: (p) => {
         const pod = 'obj' in p ? (p.obj as Pod) : p;
         if (pod?.metadata) enqueue(pod);
@@ -82,6 +89,7 @@ export class PodSyncer {
     const nodeName = pod.spec.nodeName ?? '';
     if (!this.o.serves(nodeName) || this.o.isStopped(nodeName)) return;
     const uid = pod.metadata.uid ?? '';
+    podTrace.mark(uid, 'sync');
     const rc = this.o.client.resource<Pod>('pods', ns);
     if (pod.metadata.deletionTimestamp) {
       const graceMs = (pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30) * 1000;
@@ -114,18 +122,45 @@ export class PodSyncer {
     const reportedIP = rs.podIP === undefined ? podIP : rs.podIP || undefined;
     const status = computePodStatus(pod, rs, { hostIP, podIP: reportedIP, now: this.clock.now() });
     if (sameStatus(pod.status, status)) return;
+    podTrace.mark(uid, 'patch');
     await rc.patch(name, { status }, { subresource: 'status' });
     this.stats.statusWrites++;
+    if (status.phase !== 'Pending') {
+      podTrace.mark(uid, 'patched');
+      podTrace.flush(uid, key);
+    }
     if (status.phase === 'Succeeded' || status.phase === 'Failed') await this.forget(uid, nodeName);
   }
 
   private async forget(uid: string, node: string): Promise<void> {
+    podTrace.forget(uid);
     await this.o.runtime.killPod(uid, 0);
     this.ips.release(node, uid);
     const k = this.known.get(uid);
     if (k && this.uidByKey.get(k.key) === uid) this.uidByKey.delete(k.key);
     this.known.delete(uid);
   }
+}
+
+/** Only `status` (and the resourceVersion/managedFields that go with any write) differs between the two versions. */
+export function statusOnlyUpdate(a: Pod, b: Pod): boolean {
+  const ma = a.metadata;
+  const mb = b.metadata;
+  return (
+    ma.uid === mb.uid &&
+    ma.deletionTimestamp === mb.deletionTimestamp &&
+    ma.deletionGracePeriodSeconds === mb.deletionGracePeriodSeconds &&
+    JSON.stringify(ma.labels) === JSON.stringify(mb.labels) &&
+    JSON.stringify(ma.annotations) === JSON.stringify(mb.annotations) &&
+    JSON.stringify(a.spec) === JSON.stringify(b.spec)
+  );
+}
+
+/** A condition named by one of the pod's readiness gates changed (set by another controller): Ready must be recomputed, as upstream's HandlePodReconcile does. */
+export function readinessGateChanged(a: Pod, b: Pod): boolean {
+  const gates = b.spec.readinessGates ?? [];
+  const st = (p: Pod, t: string) => p.status?.conditions?.find((c) => c.type === t)?.status;
+  return gates.some((g) => st(a, g.conditionType) !== st(b, g.conditionType));
 }
 
 /** Canonical JSON: sorted keys, no null/undefined/empty-object members (the server may drop or reorder them). */

@@ -4,8 +4,9 @@
  * (signer kube-apiserver-client-kubelet), which the csrapproving controller
  * approves and the signer signs; the certificate, its key and a kubeconfig
  * land in the agent's directory and are reused on restart. Near expiry the
- * agent renews with its own certificate (a selfnodeclient request). The
- * serving certificate (signer kubelet-serving) is requested the same way.
+ * agent renews with its own certificate (a selfnodeclient request): at start
+ * here, and while it runs through tls-bootstrap-rotation.ts. The serving
+ * certificate (signer kubelet-serving) is requested the same way.
  * @module
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
@@ -82,10 +83,21 @@ export async function ensureNodeClientCertificate(o: TlsBootstrapOptions): Promi
     else o.log(`tls-bootstrap: ${kubeconfigPath} holds no valid certificate for ${userOf(o.nodeName)}; bootstrapping a new one`);
   }
   if (!current && !o.token) throw new Error(`no valid node certificate in ${kubeconfigPath} and no --token to bootstrap one`);
+  return issueNodeClientCertificate(o, current);
+}
+
+/**
+ * A new client certificate through a CSR: authenticated with `current` (a
+ * selfnodeclient renewal) when given, else with the bootstrap token. The key
+ * is made here; certificate, key and kubeconfig are written to `o.dir`.
+ */
+export async function issueNodeClientCertificate(o: TlsBootstrapOptions, current?: { certPem: string; keyPem: string }): Promise<NodeCredentials> {
+  const kubeconfigPath = join(o.dir, KUBECONFIG_FILE);
   const client = new Client({ server: o.server, caPem: o.caPem, qps: -1, userAgent: 'kubelet/v1.32.0 (k8ts tls-bootstrap)', ...(current ? { certPem: current.certPem, keyPem: current.keyPem } : { token: o.token }) });
   try {
     const req = createCsr({ commonName: userOf(o.nodeName), organizations: ['system:nodes'] });
     const certPem = await requestCertificate(client, { ...o, namePrefix: 'node-csr-', signerName: CLIENT_KUBELET_SIGNER, usages: ['digital signature', 'client auth'], csrPem: req.csrPem });
+    await mkdir(o.dir, { recursive: true, mode: 0o700 });
     await writePrivate(join(o.dir, 'kubelet-client.key'), req.keyPem, 0o600);
     await writePrivate(join(o.dir, 'kubelet-client.crt'), certPem, 0o644);
     await writePrivate(kubeconfigPath, kubeconfigYaml({ server: o.server, caPem: o.caPem, clientCertPem: certPem, clientKeyPem: req.keyPem, userName: userOf(o.nodeName) }), 0o600);

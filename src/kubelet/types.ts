@@ -34,6 +34,7 @@ export interface PodSpec {
   containers: Container[];
   initContainers?: Container[];
   tolerations?: Toleration[];
+  readinessGates?: Array<{ conditionType: string }>;
 }
 
 export type ContainerState =

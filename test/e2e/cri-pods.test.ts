@@ -37,6 +37,9 @@ describe('cri runtime: pods and networking', { skip: skipUnlessCri(), timeout: 6
         .catch(() => undefined);
       return body.includes('hello from k8ts busybox');
     }, 30_000);
+    // The pod's own lo is up (containerd's loopback network; the k8ts conflist has no loopback plugin).
+    const viaLo = c.s.kubectl(['exec', 'web', '--', 'sh', '-c', 'printf "GET / HTTP/1.0\\r\\n\\r\\n" | nc -w 3 127.0.0.1 8080']);
+    assert.match(viaLo.stdout, /^HTTP\/1\.[01] 200[\s\S]*hello from k8ts busybox/, `${viaLo.stderr}`);
     // The container really runs in containerd, labelled with the pod's uid.
     const listed = await c.cri.listContainers({ label_selector: { 'io.kubernetes.pod.uid': p.metadata.uid } });
     assert.equal(listed.filter((x) => x.state === 'CONTAINER_RUNNING').length, 1);

@@ -5,9 +5,9 @@
  * mounts, the bridge, iptables chains, cgroups and the data dir.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CriClient, cleanupOwnContainerd, containerdPaths } from '../../src/kubelet/cri/index.js';
 import { findBinary, inCI } from './require.js';
@@ -35,7 +35,53 @@ export interface CriCluster {
   node: string;
   socket: string;
   cri: CriClient;
+  /** With `separateAgent`: the `k8ts agent` process that runs the node (its pid for RSS/CPU figures). */
+  agent?: ChildProcess;
+  /** The node agent's output (the server's, or the separate agent's). */
+  agentLog(): string;
   stop(): Promise<void>;
+}
+
+export interface CriClusterOptions {
+  /** Extra environment for the process running the node agent (e.g. K8TS_TRACE_PODS=1). */
+  env?: NodeJS.ProcessEnv;
+  /**
+   * Run the node as its own `k8ts agent --runtime cri` process (admin kubeconfig, same data dir) against a
+   * `k8ts server --disable agent`, so its memory and CPU can be measured alone.
+   */
+  separateAgent?: boolean;
+  /** With separateAgent: the agent's entry point (default src/cli/main.ts under tsx; e.g. dist/cli/main.js). */
+  agentMain?: string;
+  /** With separateAgent: node flags for the agent process (e.g. --cpu-prof). */
+  agentNodeArgs?: string[];
+}
+
+const root = new URL('../../', import.meta.url).pathname;
+
+function startAgentProcess(dataDir: string, clusterCIDR: string, bridge: string, o: CriClusterOptions): { proc: ChildProcess; log: () => string } {
+  const main = o.agentMain ?? join(root, 'src/cli/main.ts');
+  const loader = main.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const args = [...(o.agentNodeArgs ?? []), ...loader, main, 'agent', '--kubeconfig', join(dataDir, 'kubeconfig.yaml'), '--data-dir', dataDir, '--runtime', 'cri', '--cluster-cidr', clusterCIDR, '--kubelet-port', '0', '--node-name', hostname().toLowerCase()];
+  const proc = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...o.env, K8TS_CNI_BRIDGE: bridge } });
+  let out = '';
+  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  return { proc, log: () => out };
+}
+
+async function stopProcess(proc: ChildProcess, killAfterMs: number): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  proc.kill('SIGTERM');
+  await new Promise<void>((resolve) => {
+    const t = setTimeout(() => {
+      proc.kill('SIGKILL');
+      resolve();
+    }, killAfterMs);
+    proc.on('exit', () => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
 }
 
 function freeClusterCIDR(): string {
@@ -46,7 +92,7 @@ function freeClusterCIDR(): string {
   }
 }
 
-export async function startCriCluster(extraArgs: string[] = []): Promise<CriCluster> {
+export async function startCriCluster(extraArgs: string[] = [], o: CriClusterOptions = {}): Promise<CriCluster> {
   const dataDir = mkdtempSync(join(tmpdir(), 'k8ts-cri-'));
   const bridge = `k8t${randomBytes(4).toString('hex')}`;
   const clusterCIDR = freeClusterCIDR();
@@ -55,8 +101,9 @@ export async function startCriCluster(extraArgs: string[] = []): Promise<CriClus
   const prev = process.env.K8TS_CNI_BRIDGE;
   process.env.K8TS_CNI_BRIDGE = bridge;
   let s: K8tsServer;
+  const serverArgs = o.separateAgent ? ['--runtime', 'none', '--disable', 'agent,proxy,dns'] : ['--runtime', 'cri', '--disable', 'proxy,dns'];
   try {
-    s = await startServer(['--runtime', 'cri', '--cluster-cidr', clusterCIDR, '--disable', 'proxy,dns', ...extraArgs], { dataDir, keepDir: true });
+    s = await startServer([...serverArgs, '--cluster-cidr', clusterCIDR, ...extraArgs], { dataDir, keepDir: true, env: o.separateAgent ? undefined : o.env });
   } catch (e) {
     await cleanupOwnContainerd(agentDir, bridge);
     rmSync(dataDir, { recursive: true, force: true });
@@ -65,15 +112,21 @@ export async function startCriCluster(extraArgs: string[] = []): Promise<CriClus
     if (prev === undefined) delete process.env.K8TS_CNI_BRIDGE;
     else process.env.K8TS_CNI_BRIDGE = prev;
   }
+  const agent = o.separateAgent ? startAgentProcess(dataDir, clusterCIDR, bridge, o) : undefined;
+  const agentLog = agent ? agent.log : () => s.log();
   const cri = new CriClient(socket);
   const stop = async () => {
     cri.close();
+    if (agent) await stopProcess(agent.proc, 10_000);
     await s.stop();
     await cleanupOwnContainerd(agentDir, bridge);
     rmSync(dataDir, { recursive: true, force: true });
   };
   try {
-    await waitUntil('containerd answering', () => /cri: containerd .* ready/.test(s.log()), 60_000);
+    await waitUntil('containerd answering', () => {
+      if (agent && agent.proc.exitCode !== null) throw new Error(`k8ts agent exited with ${agent.proc.exitCode}:\n${agent.log()}`);
+      return /cri: containerd .* ready/.test(agentLog());
+    }, 60_000);
     importTestImages(socket);
     let node = '';
     let podCIDR = '';
@@ -85,7 +138,7 @@ export async function startCriCluster(extraArgs: string[] = []): Promise<CriClus
     }, 60_000);
     // The not-ready taint goes with the first Ready status; pods created before would wait a scheduling round.
     await waitUntil('no not-ready taint', () => !/not-ready/.test(s.kubectl(['get', 'node', node, '-o', 'jsonpath={.spec.taints}']).stdout), 30_000);
-    return { s, bridge, clusterCIDR, podCIDR, node, socket, cri, stop };
+    return { s, bridge, clusterCIDR, podCIDR, node, socket, cri, agent: agent?.proc, agentLog, stop };
   } catch (e) {
     await stop();
     throw e;

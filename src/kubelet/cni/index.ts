@@ -1,7 +1,7 @@
 /**
  * Pod networking for the cri runtime with the standard CNI plugins: a conflist
  * for the node's podCIDR (bridge with hairpin mode and the gateway, host-local
- * IPAM, portmap for hostPort, loopback), the sysctls pods need, and one
+ * IPAM, portmap for hostPort; containerd adds loopback), the sysctls pods need, and one
  * masquerade chain for pod traffic leaving the cluster CIDR; all removable.
  * @module
  */
@@ -45,7 +45,8 @@ export function conflist(n: CniNetwork): object {
         ipam: { type: 'host-local', dataDir: n.ipamDir, ranges: [[{ subnet: n.podCIDR, gateway: gatewayOf(n.podCIDR) }]], routes: [{ dst: '0.0.0.0/0' }] },
       },
       { type: 'portmap', capabilities: { portMappings: true } },
-      { type: 'loopback' },
+      // No `loopback` here: containerd's CRI plugin brings up each sandbox's lo with its own loopback network
+      // (libcni results `cni-loopback-*`); a second one in this chain was one more plugin exec per pod.
     ],
   };
 }

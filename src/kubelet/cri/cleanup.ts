@@ -2,11 +2,13 @@
  * Removes everything k8ts's own containerd left on the host for one agent dir:
  * pods (through CRI, so CNI DEL runs), containerd itself, stray runc
  * containers, mounts under the dir, the bridge, the masquerade chain and pod
- * cgroups. For node removal and for tests.
+ * cgroups (the whole k8ts cgroup root: kubepods and its QoS classes), and the
+ * shims of that containerd. For `k8ts killall` and tests; a Node deleted while
+ * its agent runs is handled by node-removal.ts.
  * @module
  */
 import { spawn } from 'node:child_process';
-import { existsSync, openSync, closeSync, readFileSync } from 'node:fs';
+import { existsSync, openSync, closeSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { cleanupNetwork } from '../cni/index.js';
 import { CriClient } from './cri-client.js';
@@ -89,9 +91,46 @@ export async function cleanupOwnContainerd(agentDir: string, bridge: string, log
       run('runc', ['--root', runcRoot, 'delete', '-f', id]);
     }
   }
+  // Shims of this containerd that outlived their containers (runc deleted them behind containerd's back).
+  await killShims(p.socket);
   unmountUnder(agentDir);
   cleanupNetwork({ name: `k8ts-${bridge}`, bridge });
   removeCgroup(`/k8ts-${bridge}`);
+}
+
+/** Pids of containerd-shim processes serving the containerd at `socket` (their `-address` argument). */
+export function shimPids(socket: string): number[] {
+  const out: number[] = [];
+  let entries: string[] = [];
+  try {
+    entries = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return out;
+  }
+  for (const d of entries) {
+    let argv: string[];
+    try {
+      argv = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue;
+    }
+    if (!(argv[0] ?? '').includes('containerd-shim')) continue;
+    const i = argv.indexOf('-address');
+    if (i >= 0 && argv[i + 1] === socket) out.push(Number(d));
+  }
+  return out;
+}
+
+async function killShims(socket: string): Promise<void> {
+  const pids = shimPids(socket);
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
+  for (const pid of pids) await waitGone(pid, 2_000);
 }
 
 /** Lazily unmounts every mount point under `dir`, deepest first. */

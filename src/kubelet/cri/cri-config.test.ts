@@ -32,12 +32,12 @@ test('dnsPolicy None uses only dnsConfig; hostNetwork with ClusterFirst falls ba
   assert.equal(clusterDnsIP('10.43.0.0/16'), '10.43.0.10');
 });
 
-test('sandbox: pod namespaces, hostPorts, cgroup parent under the k8ts root, labels carry the pod identity', () => {
+test('sandbox: pod namespaces, hostPorts, cgroup parent in its QoS class under the k8ts root, labels carry the pod identity', () => {
   const cfg = sandboxConfig(pod({ hostNetwork: true, containers: [{ name: 'c', ports: [{ containerPort: 80, hostPort: 8080 }] }] }), 2, ctx) as Record<string, any>;
   assert.equal(cfg.linux.security_context.namespace_options.network, 'NODE');
   assert.equal(cfg.linux.security_context.namespace_options.pid, 'CONTAINER');
   assert.deepEqual(cfg.port_mappings, [{ protocol: 'TCP', container_port: 80, host_port: 8080, host_ip: '' }]);
-  assert.equal(cfg.linux.cgroup_parent, '/k8ts-x/podu1');
+  assert.equal(cfg.linux.cgroup_parent, '/k8ts-x/kubepods/besteffort/podu1');
   assert.equal(cfg.labels['io.kubernetes.pod.uid'], 'u1');
   assert.equal(cfg.metadata.attempt, 2);
   assert.equal(cfg.hostname, '');
@@ -93,9 +93,9 @@ test('images: default pull policy by tag, registry host, credentials from docker
   assert.equal(authFor('other:5000/a:1', [cfg]), undefined);
 });
 
-test('CNI conflist: bridge with hairpin and gateway, host-local for the podCIDR, portmap, loopback; chain names fit iptables', () => {
+test('CNI conflist: bridge with hairpin and gateway, host-local for the podCIDR, portmap (containerd adds loopback); chain names fit iptables', () => {
   const c = conflist({ name: 'k8ts-k8ts0', bridge: 'k8ts0', podCIDR: '10.42.3.0/24', clusterCIDR: '10.42.0.0/16', ipamDir: '/d' }) as { plugins: Array<Record<string, any>> };
-  assert.deepEqual(c.plugins.map((p) => p.type), ['bridge', 'portmap', 'loopback']);
+  assert.deepEqual(c.plugins.map((p) => p.type), ['bridge', 'portmap']);
   assert.equal(c.plugins[0]!.hairpinMode, true);
   assert.equal(c.plugins[0]!.ipMasq, false);
   assert.deepEqual(c.plugins[0]!.ipam.ranges, [[{ subnet: '10.42.3.0/24', gateway: '10.42.3.1' }]]);

@@ -21,14 +21,23 @@ export const LABEL_CONTAINER_NAME = 'io.kubernetes.container.name';
 export interface SandboxContext {
   /** Pod log directory root: `<root>/<ns>_<name>_<uid>/<container>/<attempt>.log`. */
   logRoot: string;
-  /** cgroupfs parent for pods, e.g. `/k8ts-k8ts0` (each pod gets `<parent>/pod<uid>`). */
+  /** The k8ts cgroup root, e.g. `/k8ts-k8ts0` (pods under `<root>/kubepods[/<qos>]/pod<uid>`). */
   cgroupRoot: string;
   clusterDNS: string;
   clusterDomain: string;
 }
 
 export const podLogDir = (logRoot: string, pod: Pod): string => join(logRoot, `${pod.metadata.namespace}_${pod.metadata.name}_${pod.metadata.uid}`);
-export const podCgroup = (root: string, uid: string): string => `${root}/pod${uid}`;
+
+/** The cgroup of a QoS class below the k8ts cgroup root (cgroupfs layout, as the kubelet's): Guaranteed pods directly in kubepods. */
+export function qosCgroup(root: string, qos: QosClass): string {
+  return qos === 'Guaranteed' ? `${root}/kubepods` : `${root}/kubepods/${qos.toLowerCase()}`;
+}
+
+/** The pod's cgroup, the sandbox's cgroup_parent: `<root>/kubepods[/burstable|/besteffort]/pod<uid>` (pod-cgroups.ts fills it). */
+export function podCgroupPath(root: string, pod: Pod): string {
+  return `${qosCgroup(root, qosClass(pod.spec as unknown as FullPodSpec))}/pod${pod.metadata.uid ?? ''}`;
+}
 
 function hostResolv(): { servers: string[]; searches: string[]; options: string[] } {
   const r = { servers: [] as string[], searches: [] as string[], options: [] as string[] };
@@ -95,7 +104,7 @@ export function sandboxConfig(pod: Pod, attempt: number, ctx: SandboxContext): M
     labels: { [LABEL_POD_NAME]: md.name ?? '', [LABEL_POD_NAMESPACE]: md.namespace ?? '', [LABEL_POD_UID]: md.uid ?? '', ...(md.labels ?? {}) },
     annotations: { ...(md.annotations ?? {}) },
     linux: {
-      cgroup_parent: podCgroup(ctx.cgroupRoot, md.uid ?? ''),
+      cgroup_parent: podCgroupPath(ctx.cgroupRoot, pod),
       sysctls: Object.fromEntries((sc.sysctls ?? []).map((s) => [s.name, s.value])),
       security_context: {
         namespace_options: { network: spec.hostNetwork ? 'NODE' : 'POD', pid: spec.hostPID ? 'NODE' : spec.shareProcessNamespace ? 'POD' : 'CONTAINER', ipc: spec.hostIPC ? 'NODE' : 'POD' },

@@ -16,12 +16,13 @@ import { cleanupNetwork, ensureMasquerade, ensureNetworkSysctls, writeConflist, 
 import type { ExecOptions, PodRef, Runtime, RuntimePodStatus } from '../runtime.js';
 import type { ContainerStatus, Node, Pod } from '../types.js';
 import type { CriClient, CriContainer, CriContainerStatus, CriSandbox } from './cri-client.js';
-import { LABEL_CONTAINER_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID, containerNamespaces, linuxResources, podCgroup, podLogDir, sandboxConfig, securityContext, type SandboxContext } from './cri-config.js';
+import { LABEL_CONTAINER_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID, containerNamespaces, linuxResources, podLogDir, sandboxConfig, securityContext, type SandboxContext } from './cri-config.js';
 import { ContainerConfigError, containerEnv, expand } from './env.js';
 import { runHandler } from './hooks.js';
 import { defaultPullPolicy, ensureImage, ImagePullError } from './images.js';
-import { removeCgroup } from './host.js';
-import { specOf, type FullContainer } from './pod-spec.js';
+import { ensurePodCgroup, removePodCgroup } from './pod-cgroups.js';
+import { specOf, type FullContainer, type FullPodSpec } from './pod-spec.js';
+import { podTrace } from '../pod-trace.js';
 
 /** What the cri runtime needs from A2's VolumeManager (structural, so either side can change independently). */
 export interface VolumeHooks {
@@ -68,7 +69,6 @@ const BACKOFF_MAX_MS = 300_000;
 const TERMINATION_MESSAGE_MAX = 4096;
 const GC_EVERY_RELISTS = 30;
 const SLOW_SYNC_MS = 2_000;
-const VOLUME_REFRESH_MS = 10_000;
 const RESYNC_EVERY_RELISTS = 60;
 const IMAGES_EVERY_RELISTS = 60;
 /** Upstream's nodeStatusMaxImages. */
@@ -84,8 +84,8 @@ interface PodState {
   /** Image pull back-off per container: next attempt time and delay. */
   pullBackoff: Map<string, { until: number; delay: number; reason: string; message: string }>;
   timers: Map<string, NodeJS.Timeout>;
-  /** Last successful volume set-up. */
-  volumesAt?: number;
+  /** Labels and annotations of the last successful volume set-up. */
+  volumesKey?: string;
 }
 
 interface Observed {
@@ -117,6 +117,7 @@ export class CriRuntime implements Runtime {
   private networkReady: Promise<void> | undefined;
   private net: CniNetwork | undefined;
   private closed = false;
+  private readonly closers: Array<() => void> = [];
 
   constructor(private readonly o: CriRuntimeOptions) {
     this.version = o.runtimeVersion;
@@ -193,6 +194,12 @@ export class CriRuntime implements Runtime {
     if (n) cleanupNetwork({ name: `k8ts-${n.bridge}`, bridge: n.bridge });
   }
 
+  /** Node removal (node-removal.ts): with no pod left, forget the pod network so the next pod uses the new Node's podCIDR. */
+  resetNetwork(): void {
+    this.networkReady = undefined;
+    this.cleanupNetwork();
+  }
+
   // ---------------------------------------------------------------- sync
 
   syncPod(pod: Pod): Promise<RuntimePodStatus> {
@@ -213,24 +220,57 @@ export class CriRuntime implements Runtime {
 
   private async doSync(pod: Pod): Promise<RuntimePodStatus> {
     const st = this.stateOf(pod);
-    const t = [performance.now()];
+    const uid = pod.metadata.uid;
+    const t0 = performance.now();
     await this.ensureNetwork();
-    // Volumes are set up before the first container and refreshed (ConfigMap/Secret/token contents) at most every
-    // VOLUME_REFRESH_MS: a sync per container state change must not cost a TokenRequest each time.
-    if (this.o.volumes && (st.volumesAt === undefined || Date.now() - st.volumesAt > VOLUME_REFRESH_MS)) {
+    // Volumes and the sandbox do not depend on each other: both go at once (RunPodSandbox is the slowest step of a
+    // pod's start). Volumes are set up before the first container and again when the pod's labels or annotations
+    // change (downward API); ConfigMap/Secret/token contents are refreshed by the VolumeManager's own timers, so a
+    // sync per container state change (or the periodic resync of every pod) costs no volume work.
+    let volumesMs = 0;
+    let sandboxMs = 0;
+    const volumesKey = JSON.stringify([pod.metadata.labels ?? {}, pod.metadata.annotations ?? {}]);
+    const volumes = (async () => {
+      if (!this.o.volumes || st.volumesKey === volumesKey) return;
+      const v0 = performance.now();
       await this.o.volumes.setUp(pod);
-      st.volumesAt = Date.now();
-    }
-    t.push(performance.now());
-    await this.ensureSandbox(st);
-    t.push(performance.now());
+      st.volumesKey = volumesKey;
+      volumesMs = performance.now() - v0;
+      podTrace.mark(uid, 'volumes');
+    })();
+    const sandbox = (async () => {
+      const s0 = performance.now();
+      const created = await this.ensureSandbox(st);
+      sandboxMs = performance.now() - s0;
+      return created;
+    })();
+    const [v, sb] = await Promise.allSettled([volumes, sandbox]);
+    if (v.status === 'rejected') throw v.reason;
+    if (sb.status === 'rejected') throw sb.reason;
+    const t1 = performance.now();
     st.waiting.clear();
-    let obs = await this.observe(st);
-    if (await this.step(st, obs)) obs = await this.observe(st);
-    t.push(performance.now());
-    const total = t[3]! - t[0]!;
-    if (total > SLOW_SYNC_MS) this.o.log(`cri: slow sync of pod ${pod.metadata.namespace}/${pod.metadata.name}: ${Math.round(total)} ms (volumes ${Math.round(t[1]! - t[0]!)}, sandbox ${Math.round(t[2]! - t[1]!)}, containers ${Math.round(t[3]! - t[2]!)})`);
+    // A sandbox made just now has no containers yet: no need to ask.
+    let obs = sb.value ? new Map<string, Observed>() : await this.observe(st);
+    if (await this.step(st, obs)) {
+      obs = await this.observe(st);
+      podTrace.mark(uid, 'observed');
+    }
+    this.remember(st, obs);
+    const t2 = performance.now();
+    const total = t2 - t0;
+    if (total > SLOW_SYNC_MS) this.o.log(`cri: slow sync of pod ${pod.metadata.namespace}/${pod.metadata.name}: ${Math.round(total)} ms (network ${Math.round(t1 - t0 - Math.max(volumesMs, sandboxMs))}, volumes ${Math.round(volumesMs)} while sandbox ${Math.round(sandboxMs)}, containers ${Math.round(t2 - t1)})`);
     return this.report(st, obs);
+  }
+
+  /**
+   * What a sync saw running is not news for the PLEG: without this, every container the sync just started comes back
+   * as a "change" at the next relist and costs a second sync. Only running containers and ready sandboxes: a
+   * container that exited or failed to start must still wake the pod (its restart is the next sync's step).
+   */
+  private remember(st: PodState, obs: Map<string, Observed>): void {
+    const uid = st.pod.metadata.uid ?? '';
+    for (const o of obs.values()) if ((o.status?.state ?? o.latest.state) === 'CONTAINER_RUNNING') this.lastSeen.set(o.latest.id, `CONTAINER_RUNNING|${uid}`);
+    if (st.sandboxId) this.lastSeen.set(st.sandboxId, `SANDBOX_READY|${uid}`);
   }
 
   private async sandboxes(uid: string): Promise<CriSandbox[]> {
@@ -238,7 +278,8 @@ export class CriRuntime implements Runtime {
     return list.sort((a, b) => (b.metadata?.attempt ?? 0) - (a.metadata?.attempt ?? 0) || Number(b.created_at) - Number(a.created_at));
   }
 
-  private async ensureSandbox(st: PodState): Promise<void> {
+  /** The pod's ready sandbox (found, or created: then true). */
+  private async ensureSandbox(st: PodState): Promise<boolean> {
     const pod = st.pod;
     const uid = pod.metadata.uid ?? '';
     const list = await this.sandboxes(uid);
@@ -250,7 +291,7 @@ export class CriRuntime implements Runtime {
         st.podIP = undefined;
       }
       if (st.podIP === undefined && !pod.spec.hostNetwork) st.podIP = (await this.o.cri.sandboxStatus(ready.id))?.network?.ip ?? '';
-      return;
+      return false;
     }
     const attempt = list.length ? (list[0]!.metadata?.attempt ?? 0) + 1 : 0;
     if (list.length) {
@@ -260,10 +301,19 @@ export class CriRuntime implements Runtime {
     }
     const cfg = sandboxConfig(pod, attempt, this.ctx);
     mkdirSync(cfg.log_directory as string, { recursive: true });
+    // ── pod-level cgroup (QoS class, pod limits) before the sandbox goes into it: pod-cgroups.ts ──
+    try {
+      ensurePodCgroup(this.ctx.cgroupRoot, pod);
+    } catch (e) {
+      this.o.log(`cri: pod ${pod.metadata.namespace}/${pod.metadata.name}: pod cgroup: ${(e as Error).message}`);
+    }
+    podTrace.mark(uid, 'runSandbox');
     const r = await this.o.cri.rt<{ pod_sandbox_id: string }>('RunPodSandbox', { config: cfg, runtime_handler: '' });
+    podTrace.mark(uid, 'sandbox');
     st.sandboxId = r.pod_sandbox_id;
     st.sandboxConfig = cfg;
     st.podIP = pod.spec.hostNetwork ? undefined : ((await this.o.cri.sandboxStatus(r.pod_sandbox_id))?.network?.ip ?? '');
+    return true;
   }
 
   /** The pod's containers by name: the latest attempt (and its status), and the one before it. */
@@ -293,6 +343,7 @@ export class CriRuntime implements Runtime {
     const spec = specOf(st.pod);
     const policy = spec.restartPolicy ?? 'Always';
     const uid = st.pod.metadata.uid ?? '';
+    if (this.appsFinished(spec, obs)) return this.stopSidecars(st, obs);
     let acted = false;
     for (const ic of spec.initContainers ?? []) {
       const sidecar = ic.restartPolicy === 'Always';
@@ -337,6 +388,38 @@ export class CriRuntime implements Runtime {
       } else acted = (await this.start(st, c, attemptOf(cur.latest) + 1)) || acted;
     }
     void uid;
+    return acted;
+  }
+
+  /** Every regular container exited and none will restart (restartPolicy Never, or OnFailure after success). */
+  private appsFinished(spec: FullPodSpec, obs: Map<string, Observed>): boolean {
+    const policy = spec.restartPolicy ?? 'Always';
+    if (policy === 'Always') return false;
+    return spec.containers.every((c) => {
+      const cur = obs.get(c.name);
+      const state = cur?.status?.state ?? cur?.latest.state;
+      return (state === 'CONTAINER_EXITED' || state === 'CONTAINER_UNKNOWN') && (policy === 'Never' || cur?.status?.exit_code === 0);
+    });
+  }
+
+  /**
+   * Sidecar termination (KEP-753): once the app containers are done, the running sidecars (restartable init
+   * containers) are stopped one at a time in reverse spec order, sharing the pod's grace period, and none is started
+   * or restarted again; their terminated statuses let the pod reach its final phase.
+   */
+  private async stopSidecars(st: PodState, obs: Map<string, Observed>): Promise<boolean> {
+    const spec = specOf(st.pod);
+    const uid = st.pod.metadata.uid ?? '';
+    const graceMs = (spec.terminationGracePeriodSeconds ?? 30) * 1000;
+    const deadline = Date.now() + graceMs;
+    let acted = false;
+    for (const ic of [...(spec.initContainers ?? [])].reverse()) {
+      const cur = obs.get(ic.name);
+      if (ic.restartPolicy !== 'Always' || !cur || (cur.status?.state ?? cur.latest.state) !== 'CONTAINER_RUNNING') continue;
+      this.probes?.removeContainer?.(uid, ic.name);
+      await this.stopContainer(st, ic, cur.latest.id, graceMs > 0 ? Math.max(1, deadline - Date.now()) : 0);
+      acted = true;
+    }
     return acted;
   }
 
@@ -400,6 +483,7 @@ export class CriRuntime implements Runtime {
       const policy = c.imagePullPolicy ?? defaultPullPolicy(c.image ?? '');
       imageRef = await ensureImage(this.o.cri, c.image ?? '', policy, () => this.pullSecrets(pod), (ms) => this.event(pod, 'Normal', 'Pulled', `Successfully pulled image "${c.image}" in ${ms}ms`));
       st.pullBackoff.delete(c.name);
+      podTrace.mark(uid, 'image');
     } catch (e) {
       if (!(e instanceof ImagePullError)) throw e;
       const delay = Math.min(BACKOFF_MAX_MS, (pb?.delay ?? BACKOFF_START_MS / 2) * 2);
@@ -454,6 +538,7 @@ export class CriRuntime implements Runtime {
       linux: { resources: linuxResources(spec, c), security_context: securityContext(spec, c, nsOpts) },
     };
     let id: string;
+    podTrace.mark(uid, 'env');
     try {
       id = (await this.o.cri.rt<{ container_id: string }>('CreateContainer', { pod_sandbox_id: st.sandboxId, config, sandbox_config: st.sandboxConfig })).container_id;
     } catch (e) {
@@ -462,16 +547,18 @@ export class CriRuntime implements Runtime {
       this.wakeAt(st, c.name, Date.now() + BACKOFF_START_MS);
       return false;
     }
+    podTrace.mark(uid, 'created');
     this.event(pod, 'Normal', 'Created', `Created container ${c.name}`);
     try {
       await this.o.cri.rt('StartContainer', { container_id: id });
+      podTrace.mark(uid, 'started');
     } catch (e) {
       // The container stays EXITED with the runtime's reason; the restart policy and back-off take it from there.
       this.event(pod, 'Warning', 'Failed', `Error: ${(e as Error).message}`);
       return true;
     }
     this.event(pod, 'Normal', 'Started', `Started container ${c.name}`);
-    await this.pruneOld(uid, c.name, attempt);
+    if (attempt > 1) await this.pruneOld(uid, c.name, attempt);
     if (c.lifecycle?.postStart) {
       const err = await runHandler(this.o.cri, c.lifecycle.postStart, c, id, st.podIP ?? '', (spec.terminationGracePeriodSeconds ?? 30) * 1000);
       if (err) {
@@ -581,7 +668,7 @@ export class CriRuntime implements Runtime {
     this.probes?.removePod(uid);
     if (!list.length && !st) return;
     await this.o.volumes?.tearDown(uid).catch((e: Error) => this.o.log(`cri: pod ${uid}: volume tear-down: ${e.message}`));
-    removeCgroup(podCgroup(this.ctx.cgroupRoot, uid));
+    removePodCgroup(this.ctx.cgroupRoot, uid);
     rmSync(join(this.o.agentDir, 'pods', uid, 'containers'), { recursive: true, force: true });
     const md = pod?.metadata ?? list[0]?.metadata;
     if (md) rmSync(join(this.ctx.logRoot, `${md.namespace}_${md.name}_${uid}`), { recursive: true, force: true });
@@ -630,16 +717,23 @@ export class CriRuntime implements Runtime {
     }
   }
 
+  /**
+   * Stops the pod's running containers within `gracePeriodMs`: the regular ones at once, then the sidecars
+   * (restartable init containers) one at a time in reverse spec order, as upstream since KEP-753.
+   */
   private async stopRunning(uid: string, gracePeriodMs: number): Promise<void> {
     const st = this.pods.get(uid);
     const running = (await this.o.cri.listContainers({ label_selector: { [LABEL_POD_UID]: uid } })).filter((c) => c.state === 'CONTAINER_RUNNING');
     const all = st ? [...(specOf(st.pod).initContainers ?? []), ...specOf(st.pod).containers] : [];
-    await Promise.all(
-      running.map((c) => {
-        const spec = all.find((x) => x.name === c.labels[LABEL_CONTAINER_NAME]);
-        return st && spec ? this.stopContainer(st, spec, c.id, gracePeriodMs) : this.o.cri.rt('StopContainer', { container_id: c.id, timeout: String(Math.ceil(gracePeriodMs / 1000)) }).catch(() => undefined);
-      }),
-    );
+    const sidecars = all.filter((c) => c.restartPolicy === 'Always').map((c) => c.name).reverse();
+    const deadline = Date.now() + gracePeriodMs;
+    const stop = (c: CriContainer) => {
+      const spec = all.find((x) => x.name === c.labels[LABEL_CONTAINER_NAME]);
+      const left = gracePeriodMs > 0 ? Math.max(1, deadline - Date.now()) : 0;
+      return st && spec ? this.stopContainer(st, spec, c.id, left) : this.o.cri.rt('StopContainer', { container_id: c.id, timeout: String(Math.ceil(left / 1000)) }).catch(() => undefined);
+    };
+    await Promise.all(running.filter((c) => !sidecars.includes(c.labels[LABEL_CONTAINER_NAME] ?? '')).map(stop));
+    for (const name of sidecars) for (const c of running.filter((x) => x.labels[LABEL_CONTAINER_NAME] === name)) await stop(c);
   }
 
   private async stopContainer(st: PodState, c: FullContainer, id: string, graceMs: number): Promise<void> {
@@ -771,8 +865,14 @@ export class CriRuntime implements Runtime {
     this.lastImages = key;
   }
 
+  /** Timers that live as long as the runtime (image GC, node-removal watch; see index.ts): stopped by close(). */
+  onClose(fn: () => void): void {
+    this.closers.push(fn);
+  }
+
   close(): void {
     this.closed = true;
+    for (const fn of this.closers.splice(0)) fn();
     clearInterval(this.relistTimer);
     for (const st of this.pods.values()) for (const t of st.timers.values()) clearTimeout(t);
     this.probes?.close();

@@ -5,7 +5,7 @@
  * @module
  */
 import { cpus, totalmem } from 'node:os';
-import { quantity } from '../../api/index.js';
+import { FieldPathError, containerResourceValue, podFieldValue, resourceContainer } from '../fieldpath.js';
 import type { Pod } from '../types.js';
 import type { FullContainer, FullPodSpec } from './pod-spec.js';
 
@@ -28,47 +28,21 @@ export function expand(s: string, env: Map<string, string>): string {
   });
 }
 
-function fieldValue(pod: Pod, path: string, src: EnvSources): string {
-  const md = pod.metadata;
-  const spec = pod.spec as unknown as FullPodSpec;
-  const m = /^metadata\.(labels|annotations)\['(.*)'\]$/.exec(path);
-  if (m) return (m[1] === 'labels' ? md.labels : md.annotations)?.[m[2]!] ?? '';
-  switch (path) {
-    case 'metadata.name':
-      return md.name ?? '';
-    case 'metadata.namespace':
-      return md.namespace ?? '';
-    case 'metadata.uid':
-      return md.uid ?? '';
-    case 'spec.nodeName':
-      return spec.nodeName ?? '';
-    case 'spec.serviceAccountName':
-      return spec.serviceAccountName ?? '';
-    case 'status.hostIP':
-    case 'status.hostIPs':
-      return src.hostIP;
-    case 'status.podIP':
-    case 'status.podIPs':
-      return src.podIP;
-  }
-  throw new ContainerConfigError(`unsupported fieldPath ${path}`);
-}
+/** The node's capacity stands in for a missing limit (upstream: the node's allocatable). */
+const nodeAllocatable = (): Record<string, string> => ({ cpu: String(cpus().length), memory: String(totalmem()) });
 
-function resourceValue(pod: Pod, self: FullContainer, ref: { containerName?: string; resource: string; divisor?: string }): string {
-  const spec = pod.spec as unknown as FullPodSpec;
-  const c = ref.containerName ? [...spec.containers, ...(spec.initContainers ?? [])].find((x) => x.name === ref.containerName) : self;
-  if (!c) throw new ContainerConfigError(`resourceFieldRef: no container ${ref.containerName}`);
-  const [kind, res] = ref.resource.split('.') as ['limits' | 'requests', string];
-  let q = c.resources?.[kind]?.[res] ?? (kind === 'requests' ? c.resources?.limits?.[res] : undefined);
-  // No limit: the node's allocatable, as upstream.
-  if (q === undefined) q = res === 'cpu' ? String(cpus().length) : res === 'memory' ? String(totalmem()) : '0';
-  const divisor = ref.divisor ?? '1';
-  if (res === 'cpu') return String(Math.max(1, Math.ceil(quantity.quantityToMillis(q) / quantity.quantityToMillis(divisor))));
-  return String(Math.ceil(quantity.quantityToNumber(q) / quantity.quantityToNumber(divisor)));
+function downward<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof FieldPathError) throw new ContainerConfigError(e.message);
+    throw e;
+  }
 }
 
 export async function containerEnv(pod: Pod, c: FullContainer, src: EnvSources): Promise<Array<{ key: string; value: string }>> {
   const ns = pod.metadata.namespace ?? 'default';
+  const spec = pod.spec as unknown as FullPodSpec;
   const env = new Map<string, string>();
   for (const from of c.envFrom ?? []) {
     const ref = from.configMapRef ?? from.secretRef;
@@ -99,8 +73,13 @@ export async function containerEnv(pod: Pod, c: FullContainer, src: EnvSources):
         throw new ContainerConfigError(`couldn't find key ${ref.key} in ${kind === 'configmap' ? 'ConfigMap' : 'Secret'} ${ns}/${ref.name}`);
       }
       env.set(e.name, data[ref.key]!);
-    } else if (vf.fieldRef) env.set(e.name, fieldValue(pod, vf.fieldRef.fieldPath, src));
-    else if (vf.resourceFieldRef) env.set(e.name, resourceValue(pod, c, vf.resourceFieldRef));
+    } else if (vf.fieldRef) {
+      const path = vf.fieldRef.fieldPath;
+      env.set(e.name, downward(() => podFieldValue(pod, path, { hostIPs: [src.hostIP], podIPs: [src.podIP] })));
+    } else if (vf.resourceFieldRef) {
+      const ref = vf.resourceFieldRef;
+      env.set(e.name, downward(() => containerResourceValue(resourceContainer(spec, ref, c), ref, nodeAllocatable())));
+    }
   }
   return [...env].map(([key, value]) => ({ key, value }));
 }

@@ -12,12 +12,16 @@ import { ContainerdSupervisor, waitForCri } from './containerd.js';
 import { CriRuntime, type ProbeHooks, type VolumeHooks } from './cri-runtime.js';
 import { VolumeManager } from '../volumes/index.js';
 import { ProbeManager } from '../prober/index.js';
+import { ImageGC, type ImageGcPolicy } from './image-gc.js';
+import { NodeRemovalWatch } from './node-removal.js';
+import { PAUSE_IMAGE } from './oci-image.js';
 
 export { CriClient, type CriContainer, type CriContainerStatus, type CriSandbox, type CriImage } from './cri-client.js';
 export { CriRuntime, type CriRuntimeOptions, type ProbeHooks, type VolumeHooks } from './cri-runtime.js';
 export { ContainerdSupervisor, containerdPaths, containerdConfig, importImage, missingRuntimePieces, waitForCri, type ContainerdPaths } from './containerd.js';
 export { ociArchive, ociBlobs, digestOf, busyboxImageSpec, pauseImageSpec, PAUSE_IMAGE, BUSYBOX_IMAGE, type ImageSpec, type OciBlobs } from './oci-image.js';
 export { LABEL_POD_UID, LABEL_CONTAINER_NAME } from './cri-config.js';
+export { DEFAULT_IMAGE_GC_POLICY, validateImageGcPolicy, type ImageGcPolicy } from './image-gc.js';
 
 export interface StartCriOptions {
   /** `<data-dir>/agent`. */
@@ -35,6 +39,8 @@ export interface StartCriOptions {
   volumes?: VolumeHooks;
   /** Built once the runtime exists (it execs through it). Default: the ProbeManager (src/kubelet/prober). */
   probes?: (rt: CriRuntime) => ProbeHooks;
+  /** Image GC thresholds (--image-gc-high-threshold, --image-gc-low-threshold, --minimum-image-ttl-duration). */
+  imageGC?: Partial<ImageGcPolicy>;
   log(msg: string): void;
 }
 
@@ -92,6 +98,14 @@ export async function startCriRuntime(o: StartCriOptions): Promise<StartedCri> {
         log: o.log,
       }));
   runtime.setProbes(probes(runtime));
+  // ── image GC on disk pressure (image-gc.ts) and pod clean-up when the Node is deleted (node-removal.ts) ──
+  const imageGC = new ImageGC({ cri, imageFsPath: supervisor ? supervisor.paths.root : '/var/lib/containerd', sandboxImage: PAUSE_IMAGE, policy: o.imageGC, log: o.log });
+  const removal = new NodeRemovalWatch({ client: o.client, cri, nodeName: o.nodeName, runtime, log: o.log });
+  runtime.onClose(() => {
+    imageGC.close();
+    removal.close();
+  });
+  // ── end ──
   return {
     runtime,
     runtimeVersion: `${v.runtime_name}://${v.runtime_version}`,
