@@ -4,11 +4,13 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, type ClientOptions } from '../client/index.js';
-import { NodeAgent, SimRuntime, ensureNodeClientCertificate, localNodeIdentity, resolveRuntime, simNodeIdentities, startCriRuntime, agentDirOf, type NodeIdentity, type Runtime, type StartedCri } from '../kubelet/index.js';
+import { NodeAgent, RotatingTransport, SimRuntime, ensureNodeClientCertificate, runNodeClientRotation, localNodeIdentity, resolveRuntime, simNodeIdentities, startCriRuntime, agentDirOf, type NodeIdentity, type Runtime, type StartedCri } from '../kubelet/index.js';
 import { readKubeconfig } from '../pki/index.js';
 import { parseDuration } from './duration.js';
 import { AGENT_KUBELET_OPTIONS, AGENT_KUBELET_USAGE, startAgentKubelet } from './agent-kubelet.js';
-import { defaultDataDir } from './server.js';
+import { defaultDataDir } from './data-dir.js';
+import { IMAGE_GC_OPTIONS, IMAGE_GC_USAGE, parseImageGcFlags } from './image-gc-flags.js';
+import { parseEnable, startAgentNetwork } from './agent-network.js';
 
 export const AGENT_USAGE = `Usage: k8ts agent (--kubeconfig F | --server URL --token T --certificate-authority F) [flags]
 
@@ -28,6 +30,10 @@ export const AGENT_USAGE = `Usage: k8ts agent (--kubeconfig F | --server URL --t
   --sim-node-prefix P          their names: P00001... (default sim-node-)
   --sim-node-first N           number of the first one (default 1; several agents can share a fleet)
   --lease-renew-interval D     Lease renewal period (default 10s)
+${IMAGE_GC_USAGE}  --enable proxy,dns           also run, for this machine's node (--runtime cri), kube-proxy with NetworkPolicy
+                               and host-gw routes (proxy) and the cluster DNS on the node's address (dns), in
+                               this process's network namespace, with the agent's credentials. Off by default:
+                               they rewrite the host's netfilter rules and routes (docs/networking.md)
 `;
 
 export async function runAgent(argv: string[]): Promise<void> {
@@ -48,6 +54,8 @@ export async function runAgent(argv: string[]): Promise<void> {
       'sim-node-prefix': { type: 'string', default: 'sim-node-' },
       'sim-node-first': { type: 'string', default: '1' },
       'lease-renew-interval': { type: 'string', default: '10s' },
+      ...IMAGE_GC_OPTIONS,
+      enable: { type: 'string', default: '' },
       ...AGENT_KUBELET_OPTIONS,
       help: { type: 'boolean', short: 'h' },
     },
@@ -63,8 +71,13 @@ export async function runAgent(argv: string[]): Promise<void> {
   const first = Number(values['sim-node-first']);
   if (!Number.isInteger(simNodes) || simNodes < 0) throw new Error(`--sim-nodes ${values['sim-nodes']}: not a count`);
   if (!Number.isInteger(first) || first < 1) throw new Error(`--sim-node-first ${values['sim-node-first']}: not a positive number`);
+  const imageGC = parseImageGcFlags(values);
+  // ── node network components (--enable proxy,dns; src/cli/agent-network.ts) ──
+  const enabled = parseEnable(values.enable!);
+  // ── end ──
   const creds = await credentials(values);
   const runtime = resolveRuntime(runtimeFlag, log, { endpoint: values['container-runtime-endpoint'] });
+  if (enabled.size && runtime !== 'cri') throw new Error(`--enable ${values.enable}: needs a node with real pods (--runtime cri; this one is ${runtime})`);
   const nodes: NodeIdentity[] = [];
   if (runtime !== 'none') nodes.push(localNodeIdentity(runtime, (values['node-name'] ?? hostname()).toLowerCase(), false));
   nodes.push(...simNodeIdentities(simNodes, values['sim-node-prefix'], first));
@@ -79,9 +92,11 @@ export async function runAgent(argv: string[]): Promise<void> {
   let stopRequested = false;
   // --runtime cri: the machine's own node (nodes[0]) runs on containerd; simulated nodes stay on sim.
   const cris: StartedCri[] = [];
+  const network: Array<{ stop(): Promise<void> }> = []; // --enable proxy,dns
+  let localCreds: ClientOptions | undefined; // the local node's own credentials (bootstrapped with --token)
   const localCri = async (n: NodeIdentity, client: Client): Promise<Runtime> => {
     const dataDir = values['data-dir'] ?? defaultDataDir();
-    const started = await startCriRuntime({ agentDir: agentDirOf(dataDir), endpoint: values['container-runtime-endpoint'], client, nodeName: n.name, nodeIP: n.address, clusterCIDR: values['cluster-cidr']!, serviceCIDR: values['service-cidr']!, log });
+    const started = await startCriRuntime({ agentDir: agentDirOf(dataDir), endpoint: values['container-runtime-endpoint'], client, nodeName: n.name, nodeIP: n.address, clusterCIDR: values['cluster-cidr']!, serviceCIDR: values['service-cidr']!, imageGC, log });
     cris.push(started);
     n.runtime = started.runtimeVersion;
     return started.runtime;
@@ -99,8 +114,14 @@ export async function runAgent(argv: string[]): Promise<void> {
       const worker = async () => {
         for (let n = pending.shift(); n && !stopRequested; n = pending.shift()) {
           const dir = n.name === local ? base : join(base, 'nodes', n.name);
-          const c = await ensureNodeClientCertificate({ server: creds.server, caPem: creds.caPem!, token: creds.token, nodeName: n.name, dir, log, signal: stopping.signal });
-          const client = new Client({ server: c.server, caPem: c.caPem, certPem: c.certPem, keyPem: c.keyPem, qps: -1, userAgent: 'kubelet/v1.32.0 (k8ts agent)' });
+          const boot = { server: creds.server, caPem: creds.caPem!, token: creds.token, nodeName: n.name, dir, log, signal: stopping.signal };
+          const c = await ensureNodeClientCertificate(boot);
+          // ── client certificate rotation (tls-bootstrap-rotation.ts): the client follows each new certificate ──
+          const transport = new RotatingTransport({ server: c.server, caPem: c.caPem, certPem: c.certPem, keyPem: c.keyPem });
+          const client = new Client({ server: c.server, caPem: c.caPem, transport, qps: -1, userAgent: 'kubelet/v1.32.0 (k8ts agent)' });
+          void runNodeClientRotation({ ...boot, current: c, transport, signal: stopping.signal });
+          // ── end rotation ──
+          if (n.name === local) localCreds = { server: c.server, caPem: c.caPem, certPem: c.certPem, keyPem: c.keyPem };
           const rt = runtime === 'cri' && n.name === local ? await localCri(n, client) : new SimRuntime();
           agents.push({ client, agent: new NodeAgent({ client, nodes: [n], runtime: rt, renewIntervalMs, log }) });
         }
@@ -111,6 +132,9 @@ export async function runAgent(argv: string[]): Promise<void> {
     kubelet?.bind(agents);
     await Promise.all(agents.map((a) => a.agent.start()));
     void kubelet?.certify(values['data-dir'] ?? defaultDataDir());
+    // ── node network components (agent-network.ts) ──
+    if (enabled.size && !stopRequested) network.push(...(await startAgentNetwork(enabled, { credentials: localCreds ?? creds, node: nodes[0]!, clusterCIDR: values['cluster-cidr']!, serviceCIDR: values['service-cidr']!, signal: stopping.signal, log })));
+    // ── end ──
   };
   // Signal handlers go in before start-up resolves: a SIGTERM during start-up must still exit cleanly.
   const starting = startAll();
@@ -120,6 +144,7 @@ export async function runAgent(argv: string[]): Promise<void> {
     stopping.abort();
     log(`${sig}: shutting down`);
     await starting.catch(() => undefined);
+    await Promise.allSettled(network.map((c) => c.stop()));
     await kubelet?.close();
     await Promise.allSettled(agents.map(async (a) => {
       await a.agent.stop();

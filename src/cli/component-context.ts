@@ -5,6 +5,7 @@
  * @module
  */
 import type { Pki } from '../pki/index.js';
+import type { ImageGcPolicy } from '../kubelet/index.js';
 
 export interface ClientCredentials {
   server: string;
@@ -24,11 +25,15 @@ export interface ComponentContext {
     runtime: 'auto' | 'cri' | 'sim' | 'none';
     /** --container-runtime-endpoint: an external CRI socket instead of k8ts's own containerd. */
     containerRuntimeEndpoint?: string;
+    /** --image-gc-high-threshold, --image-gc-low-threshold, --minimum-image-ttl-duration (cri runtime). */
+    imageGC?: ImageGcPolicy;
     simNodes: number;
     clusterCIDR: string;
     serviceCIDR: string;
     nodeMonitorGracePeriodMs: number;
     disabled: Set<string>;
+    /** --controller-manager-secure-port: health and metrics of the in-process controller manager (0: not served). */
+    controllerManagerSecurePort?: number;
   };
   signal: AbortSignal;
   log(msg: string): void;

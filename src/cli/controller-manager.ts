@@ -112,7 +112,7 @@ export async function runControllerManagerCommand(argv: string[]): Promise<void>
     controllers,
     caPem,
     leaderElect: values['leader-elect'] !== 'false',
-    signCsr: signer ? (pem, usages) => signCsr(signer, pem, { usages }) : undefined,
+    signCsr: signer ? (pem, usages, days) => signCsr(signer, pem, { usages, days }) : undefined,
     serviceAccountCredentials: useSa ? { server: kc.server, caPem: kc.caPem } : undefined,
     node,
     hpa,

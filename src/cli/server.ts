@@ -1,6 +1,7 @@
 /** `k8ts server`: PKI, datastore, API server and bootstrap objects in one process. */
 import { mkdirSync, chmodSync } from 'node:fs';
-import { homedir, networkInterfaces } from 'node:os';
+import { networkInterfaces } from 'node:os';
+import { defaultDataDir } from './data-dir.js';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ApiServer, bootstrap } from '../apiserver/index.js';
@@ -10,6 +11,7 @@ import { parseDuration } from './duration.js';
 import { securityOptions } from './security-flags.js';
 import type { ComponentContext, RunningComponent } from './component-context.js';
 import { startAgent } from './start-agent.js';
+import { IMAGE_GC_OPTIONS, IMAGE_GC_USAGE, parseImageGcFlags } from './image-gc-flags.js';
 import { startScheduler } from './start-scheduler.js';
 import { startControllers } from './start-controllers.js';
 import { startProxy } from './start-proxy.js';
@@ -26,8 +28,9 @@ export const SERVER_USAGE = `Usage: k8ts server [flags]
   --disable LIST               components not to run: scheduler,controllers,agent,proxy,dns
   --runtime auto|cri|sim|none  the local node's runtime (default auto: cri when containerd is installed)
   --container-runtime-endpoint S  an external CRI socket (unix:///run/containerd/containerd.sock) instead of k8ts's own containerd
-  --sim-nodes N                simulated nodes to add
+${IMAGE_GC_USAGE}  --sim-nodes N                simulated nodes to add
   --node-monitor-grace-period D  time without heartbeats before a node is Unknown (default 40s)
+  --controller-manager-secure-port N  the controller manager's /healthz, /readyz, /metrics on 127.0.0.1:N (default 10257; 0: off)
   --max-requests-inflight N    read-only requests served at once before 429 (default 400, 0 = no limit)
   --max-mutating-requests-inflight N  writes served at once before 429 (default 200)
   --audit-log-path F           write audit.k8s.io/v1 Events, one JSON per line
@@ -38,9 +41,7 @@ export const SERVER_USAGE = `Usage: k8ts server [flags]
   --request-timeout D          longest non-watch request (default 60s)
 `;
 
-export function defaultDataDir(): string {
-  return process.getuid?.() === 0 ? '/var/lib/k8ts' : join(homedir(), '.k8ts');
-}
+export { defaultDataDir } from './data-dir.js';
 
 function firstHostIp(): string {
   for (const list of Object.values(networkInterfaces())) {
@@ -62,8 +63,10 @@ export async function runServer(argv: string[]): Promise<void> {
       disable: { type: 'string', default: '' },
       runtime: { type: 'string', default: 'auto' },
       'container-runtime-endpoint': { type: 'string' },
+      ...IMAGE_GC_OPTIONS,
       'sim-nodes': { type: 'string', default: '0' },
       'node-monitor-grace-period': { type: 'string', default: '40s' },
+      'controller-manager-secure-port': { type: 'string', default: '10257' },
       'max-requests-inflight': { type: 'string', default: '400' },
       'max-mutating-requests-inflight': { type: 'string', default: '200' },
       'audit-log-path': { type: 'string' },
@@ -85,9 +88,12 @@ export async function runServer(argv: string[]): Promise<void> {
   const port = Number(values['https-listen-port']);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--https-listen-port ${values['https-listen-port']}: not a port number`);
   if (!['auto', 'cri', 'sim', 'none'].includes(values.runtime!)) throw new Error(`--runtime ${values.runtime}: use auto, cri, sim or none`);
+  const imageGC = parseImageGcFlags(values);
   const simNodes = Number(values['sim-nodes']);
   if (!Number.isInteger(simNodes) || simNodes < 0) throw new Error(`--sim-nodes ${values['sim-nodes']}: not a count`);
   const nodeMonitorGracePeriodMs = parseDuration(values['node-monitor-grace-period']!);
+  const cmPort = Number(values['controller-manager-secure-port']);
+  if (!Number.isInteger(cmPort) || cmPort < 0 || cmPort > 65535) throw new Error(`--controller-manager-secure-port ${values['controller-manager-secure-port']}: not a port number`);
   const disabled = new Set(values.disable!.split(',').map((s) => s.trim()).filter(Boolean));
   for (const d of disabled) {
     if (!['scheduler', 'controllers', 'agent', 'proxy', 'dns'].includes(d)) throw new Error(`--disable ${d}: unknown component (scheduler, controllers, agent, proxy, dns)`);
@@ -137,11 +143,13 @@ export async function runServer(argv: string[]): Promise<void> {
     flags: {
       runtime: values.runtime as ComponentContext['flags']['runtime'],
       containerRuntimeEndpoint: values['container-runtime-endpoint'],
+      imageGC,
       simNodes,
       clusterCIDR: values['cluster-cidr']!,
       serviceCIDR,
       nodeMonitorGracePeriodMs,
       disabled,
+      controllerManagerSecurePort: cmPort,
     },
     signal: abort.signal,
     log,

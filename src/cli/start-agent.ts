@@ -80,6 +80,7 @@ async function startLocalCri(ctx: ComponentContext, client: Client, nodeName: st
     nodeIP: hostAddress(),
     clusterCIDR: ctx.flags.clusterCIDR,
     serviceCIDR: ctx.flags.serviceCIDR,
+    imageGC: ctx.flags.imageGC,
     log: ctx.log,
   });
 }

@@ -21,7 +21,7 @@
 import { createSocket } from 'node:dgram';
 import { networkInterfaces } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { Client } from '../client/index.js';
+import { Client, type ClientOptions } from '../client/index.js';
 import { dnsServiceIP, ensureKubeDnsObjects, parseUpstream, type DnsWorkerData } from '../dns/index.js';
 import type { ComponentContext, RunningComponent } from './component-context.js';
 
@@ -33,7 +33,25 @@ function nodeIp(): string {
 }
 
 export async function startDns(ctx: ComponentContext): Promise<RunningComponent | undefined> {
-  const addr = process.env.K8TS_DNS_ADDRESS ? parseUpstream(process.env.K8TS_DNS_ADDRESS) : { host: nodeIp(), port: 53 };
+  return startNodeDns({ credentials: (u, g) => ctx.credentialsFor(u, g), serviceCIDR: ctx.flags.serviceCIDR, signal: ctx.signal, log: ctx.log });
+}
+
+export interface NodeDnsOptions {
+  /** Credentials per identity (the server issues its own; `k8ts agent` hands over the agent's). */
+  credentials(user: string, groups: string[]): Promise<ClientOptions>;
+  serviceCIDR: string;
+  /** Where to listen (default: the first non-loopback IPv4 address here); K8TS_DNS_ADDRESS overrides. */
+  nodeIP?: string;
+  /** Names this server's kube-dns EndpointSlice (`kube-dns-<node>`; default the host name). */
+  nodeName?: string;
+  signal: AbortSignal;
+  log(msg: string): void;
+}
+
+/** The cluster DNS in a worker thread of this process, published as an endpoint of the kube-dns Service. */
+export async function startNodeDns(o: NodeDnsOptions): Promise<RunningComponent | undefined> {
+  const ctx = { log: o.log, signal: o.signal };
+  const addr = process.env.K8TS_DNS_ADDRESS ? parseUpstream(process.env.K8TS_DNS_ADDRESS) : { host: o.nodeIP ?? nodeIp(), port: 53 };
   const metricsEnv = process.env.K8TS_DNS_METRICS_PORT ?? '9153';
   const domain = process.env.K8TS_CLUSTER_DOMAIN ?? 'cluster.local';
   // Another server on this host usually holds the port already: find out before starting a worker.
@@ -42,7 +60,8 @@ export async function startDns(ctx: ComponentContext): Promise<RunningComponent 
     ctx.log(`dns: cannot listen on ${addr.host}:${addr.port} (${busy}); cluster DNS is off on this server`);
     return undefined;
   }
-  const creds = await ctx.credentialsFor('system:serviceaccount:kube-system:kube-dns', ['system:serviceaccounts', 'system:serviceaccounts:kube-system']);
+  const c = await o.credentials('system:serviceaccount:kube-system:kube-dns', ['system:serviceaccounts', 'system:serviceaccounts:kube-system']);
+  const creds = { server: c.server, caPem: c.caPem, certPem: c.certPem ?? c.clientCertPem, keyPem: c.keyPem ?? c.clientKeyPem, token: c.token };
   const workerData: DnsWorkerData = {
     ...creds,
     options: {
@@ -90,7 +109,7 @@ export async function startDns(ctx: ComponentContext): Promise<RunningComponent 
   // As its own ServiceAccount: k8ts:kube-dns-publisher (bootstrap policy) lets it write these in kube-system only.
   const publisher = new Client({ ...creds, qps: -1, userAgent: 'k8ts-dns/v1.32.0 (k8ts)' });
   try {
-    await ensureKubeDnsObjects(publisher, { clusterIP: dnsServiceIP(ctx.flags.serviceCIDR), endpointIP: r.host === '0.0.0.0' ? nodeIp() : r.host, port: r.port, metricsPort: r.metricsPort || undefined });
+    await ensureKubeDnsObjects(publisher, { clusterIP: dnsServiceIP(o.serviceCIDR), endpointIP: r.host === '0.0.0.0' ? (o.nodeIP ?? nodeIp()) : r.host, port: r.port, metricsPort: r.metricsPort || undefined, nodeName: o.nodeName });
   } catch (e) {
     ctx.log(`dns: could not create the kube-dns Service: ${(e as Error).message}`);
   } finally {

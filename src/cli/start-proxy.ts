@@ -8,7 +8,7 @@
  */
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
-import { Client } from '../client/index.js';
+import { Client, type ClientOptions } from '../client/index.js';
 import { resolveRuntime } from '../kubelet/index.js';
 import { readKubeconfig } from '../pki/index.js';
 import { cleanupRules, ensureSafetyRoutes, execRunner, startInformerProxy, startNetworkAgents } from '../proxy/index.js';
@@ -32,44 +32,55 @@ export async function startProxy(ctx: ComponentContext): Promise<RunningComponen
   if (runtime !== 'cri' && process.env.K8TS_PROXY !== '1') return undefined;
   // No local node (agent disabled): no pods here to forward to.
   if (ctx.flags.disabled.has('agent') && process.env.K8TS_PROXY !== '1') return undefined;
+  return startNodeProxy({ credentials: (u, g) => ctx.credentialsFor(u, g), nodeName: hostname().toLowerCase(), clusterCIDR: ctx.flags.clusterCIDR, serviceCIDR: ctx.flags.serviceCIDR, signal: ctx.signal, log: ctx.log });
+}
+
+export interface NodeProxyOptions {
+  /** Credentials per identity (the server issues one per component; `k8ts agent` hands over its own). */
+  credentials(user: string, groups: string[]): Promise<ClientOptions>;
+  nodeName: string;
+  clusterCIDR: string;
+  serviceCIDR: string;
+  signal: AbortSignal;
+  log(msg: string): void;
+}
+
+/**
+ * kube-proxy, NetworkPolicy enforcement and the host-gw routes for one node, in
+ * this process's network namespace: what `k8ts server` runs for its own node
+ * and `k8ts agent --enable proxy` for its node. Undefined when it cannot run here.
+ */
+export async function startNodeProxy(o: NodeProxyOptions): Promise<RunningComponent | undefined> {
   const why = iptablesMissing();
   if (why) {
-    ctx.log(`proxy: not started (${why})`);
+    o.log(`proxy: not started (${why})`);
     return undefined;
   }
   const runner = execRunner();
   if ((await runner.run('iptables-restore', ['--version'])).code !== 0) {
-    ctx.log('proxy: not started (iptables-restore not found: apt-get install iptables)');
+    o.log('proxy: not started (iptables-restore not found: apt-get install iptables)');
     return undefined;
   }
-  const creds = await ctx.credentialsFor(KUBE_PROXY_USER, []);
-  const client = new Client({ ...creds, qps: -1, userAgent: 'kube-proxy/v1.32.0 (k8ts)' });
-  const nodeName = hostname().toLowerCase();
-  await ensureSafetyRoutes(runner, { serviceCIDR: ctx.flags.serviceCIDR, clusterCIDR: ctx.flags.clusterCIDR }).catch((e: unknown) => ctx.log(`proxy: safety routes: ${(e as Error).message}`));
-  const running = await startInformerProxy({
-    client,
-    signal: ctx.signal,
-    runner,
-    node: { nodeName, clusterCIDR: ctx.flags.clusterCIDR },
-    healthPort: 10256,
-    log: ctx.log,
-  }).catch(async (e: unknown) => {
+  const client = new Client({ ...(await o.credentials(KUBE_PROXY_USER, [])), qps: -1, userAgent: 'kube-proxy/v1.32.0 (k8ts)' });
+  const nodeName = o.nodeName;
+  const node = { nodeName, clusterCIDR: o.clusterCIDR };
+  await ensureSafetyRoutes(runner, { serviceCIDR: o.serviceCIDR, clusterCIDR: o.clusterCIDR }).catch((e: unknown) => o.log(`proxy: safety routes: ${(e as Error).message}`));
+  const running = await startInformerProxy({ client, signal: o.signal, runner, node, healthPort: 10256, log: o.log }).catch(async (e: unknown) => {
     // The health port may be taken by another kube-proxy; run without it rather than not at all.
     if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
-    ctx.log('proxy: port 10256 in use; running without the health server');
-    return startInformerProxy({ client, signal: ctx.signal, runner, node: { nodeName, clusterCIDR: ctx.flags.clusterCIDR }, healthPort: -1, log: ctx.log });
+    o.log('proxy: port 10256 in use; running without the health server');
+    return startInformerProxy({ client, signal: o.signal, runner, node, healthPort: -1, log: o.log });
   });
-  ctx.log(`proxy: iptables mode on node ${nodeName} (health on :${running.proxier.healthPort ?? '-'})`);
-  // ── NetworkPolicy enforcement + host-gw pod routes (helper D: src/proxy/netpol*.ts, routes*.ts) ──
-  const network = await startNetworkAgents({ credentials: (u, g) => ctx.credentialsFor(u, g), runner, nodeName, log: ctx.log }).catch((e: unknown) => {
-    ctx.log(`network policy/routes: not started: ${(e as Error).message}`);
+  o.log(`proxy: iptables mode on node ${nodeName} (health on :${running.proxier.healthPort ?? '-'})`);
+  // ── NetworkPolicy enforcement + host-gw pod routes (src/proxy/netpol*.ts, routes*.ts) ──
+  const network = await startNetworkAgents({ credentials: o.credentials, runner, nodeName, log: o.log }).catch((e: unknown) => {
+    o.log(`network policy/routes: not started: ${(e as Error).message}`);
     return undefined;
   });
-  // ── end ──
   return {
     name: 'proxy',
     async stop() {
-      await network?.stop(); // helper D
+      await network?.stop();
       await running.stop();
       await client.close();
     },
@@ -86,7 +97,7 @@ kube-proxy in iptables mode for this node.
   --service-cidr C          routed locally so unmatched Service traffic never leaves the host (default 10.43.0.0/16)
   --healthz-port N          /healthz, /livez, /metrics (default 10256; 0 = a free port; -1 = none)
   --iptables-min-sync-period D  (default 1s)
-  --iptables-sync-period D  full resync period (default 30s)
+  --iptables-sync-period D  periodic sync period (default 30s; full resync hourly or when a jump rule is missing)
   --netns NAME              program the rules inside network namespace NAME (ip netns)
   --cleanup                 remove every chain and rule the proxy made, then exit
 `;

@@ -91,7 +91,9 @@ async function trace(client: Client, from: string, to: string, o: { namespace?: 
     fromText = `pod ${ns}/${pod.metadata.name} (${src}, node ${nodeName || '?'})\n  1. leaves the pod's network namespace through its eth0, crosses its veth pair onto bridge ${bridge} on the node\n     and enters the node's netfilter at nat PREROUTING (bridge-nf-call-iptables makes bridged packets visible too)`;
   } else if (from === 'node') {
     hook = 'OUTPUT';
-    srcNode = nodes[0];
+    // The node whose InternalIP is an address here (in --netns when given), else the first.
+    const local = (await runner.run('ip', ['-o', '-4', 'addr', 'show'])).stdout;
+    srcNode = nodes.find((n) => !!nodeIP(n) && local.includes(` ${nodeIP(n)}/`)) ?? nodes[0];
     src = o['node-ip'] ?? nodeIP(srcNode) ?? '127.0.0.1';
     fromText = `this node (${src})\n  1. a local process sends it: the node's netfilter at nat OUTPUT`;
   } else throw new Error(`trace: FROM "${from}": use pod/NAME or node`);

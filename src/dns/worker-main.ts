@@ -14,15 +14,17 @@ import { InformerSource } from './source.js';
 
 export interface DnsWorkerData {
   server: string;
-  caPem: string;
-  certPem: string;
-  keyPem: string;
+  caPem?: string;
+  /** Client certificate and key, or a bearer token. */
+  certPem?: string;
+  keyPem?: string;
+  token?: string;
   options: Omit<DnsServerOptions, 'source' | 'log'>;
 }
 
 const d = workerData as DnsWorkerData;
 const log = (msg: string) => parentPort?.postMessage({ log: msg });
-const client = new Client({ server: d.server, caPem: d.caPem, certPem: d.certPem, keyPem: d.keyPem, qps: -1, userAgent: 'k8ts-dns/v1.32.0 (k8ts)' });
+const client = new Client({ server: d.server, caPem: d.caPem, certPem: d.certPem, keyPem: d.keyPem, token: d.token, qps: -1, userAgent: 'k8ts-dns/v1.32.0 (k8ts)' });
 const factory = new SharedInformerFactory(client);
 const abort = new AbortController();
 const source = new InformerSource(factory);

@@ -8,10 +8,11 @@
  */
 import { networkInterfaces } from 'node:os';
 import type { KObject } from '../api/index.js';
-import { Client, SharedInformerFactory } from '../client/index.js';
+import { Client, type ClientOptions } from '../client/index.js';
 import { applyNetpolRules, buildNetpolRules, cleanupNetpolRules, netpolStateFrom } from './netpol.js';
 import type { CommandRunner } from './runner.js';
 import { startRouteController } from './routes.js';
+import { startSyncLoop, type SyncLoop } from './sync-loop.js';
 
 export interface NetpolEnforcerOptions {
   client: Client;
@@ -27,81 +28,34 @@ export interface NetpolEnforcerOptions {
   log?: (msg: string) => void;
 }
 
-export interface RunningNetpolEnforcer {
-  /** Resolves after the next sync that starts after this call. */
-  synced(): Promise<void>;
-  /** Syncs done so far. */
-  readonly syncs: number;
-  stop(): Promise<void>;
-}
+/** synced(), syncs and stop() (which also removes the chains with cleanupOnStop). */
+export type RunningNetpolEnforcer = SyncLoop;
 
 export async function startNetpolEnforcer(o: NetpolEnforcerOptions): Promise<RunningNetpolEnforcer> {
-  const factory = new SharedInformerFactory(o.client);
-  const pods = factory.informerFor('pods');
-  const namespaces = factory.informerFor('namespaces');
-  const policies = factory.informerFor('networkpolicies.networking.k8s.io');
-  const abort = new AbortController();
-  const minSync = o.minSyncMs ?? 200;
   let lastText = '';
-  let lastSyncAt = 0;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let dirty = false;
-  let syncs = 0;
-  let waiters: Array<() => void> = [];
-
-  const sync = async (force: boolean) => {
-    const rs = buildNetpolRules(netpolStateFrom(pods.list(), namespaces.list(), policies.list() as KObject[]), { nodeName: o.nodeName });
-    if (force || rs.text !== lastText) {
-      await applyNetpolRules(o.runner, rs);
-      lastText = rs.text;
-    }
-    syncs++;
-  };
-  const kick = (force = false) => {
-    dirty = true;
-    if (timer || running || abort.signal.aborted) return;
-    const wait = Math.max(0, lastSyncAt + minSync - Date.now());
-    timer = setTimeout(() => {
-      timer = undefined;
-      dirty = false;
-      const ws = waiters;
-      waiters = [];
-      running = sync(force)
-        .catch((e: unknown) => o.log?.(`netpol: sync failed: ${(e as Error).message}`))
-        .finally(() => {
-          lastSyncAt = Date.now();
-          running = undefined;
-          for (const w of ws) w();
-          if (dirty) kick();
-        });
-    }, wait);
-  };
-  const h = { onAdd: () => kick(), onUpdate: () => kick(), onDelete: () => kick() };
-  pods.addEventHandler(h);
-  namespaces.addEventHandler(h);
-  policies.addEventHandler(h);
-  factory.start(abort.signal);
-  await factory.waitForCacheSync(abort.signal);
-  kick(true);
-  const resync = setInterval(() => kick(true), o.resyncMs ?? 30_000);
-  resync.unref();
+  const loop = await startSyncLoop({
+    client: o.client,
+    resources: ['pods', 'namespaces', 'networkpolicies.networking.k8s.io'],
+    minSyncMs: o.minSyncMs ?? 200,
+    resyncMs: o.resyncMs,
+    name: 'netpol',
+    log: o.log,
+    async sync(force, c) {
+      const list = (r: string) => c.get(r)!.list() as KObject[];
+      const rs = buildNetpolRules(netpolStateFrom(list('pods'), list('namespaces'), list('networkpolicies.networking.k8s.io')), { nodeName: o.nodeName });
+      if (force || rs.text !== lastText) {
+        await applyNetpolRules(o.runner, rs);
+        lastText = rs.text;
+      }
+    },
+  });
   return {
     get syncs() {
-      return syncs;
+      return loop.syncs;
     },
-    synced() {
-      return new Promise<void>((resolve) => {
-        waiters.push(resolve);
-        kick();
-      });
-    },
+    synced: () => loop.synced(),
     async stop() {
-      abort.abort();
-      clearInterval(resync);
-      if (timer) clearTimeout(timer);
-      await running;
-      await factory.shutdown();
+      await loop.stop();
       if (o.cleanupOnStop) await cleanupNetpolRules(o.runner);
     },
   };
@@ -111,10 +65,12 @@ export async function startNetpolEnforcer(o: NetpolEnforcerOptions): Promise<Run
 export const NETWORK_AGENT_USER = 'system:k8ts:network-agent';
 export const NETWORK_AGENT_ROLE = 'k8ts:network-agent';
 
-
 export interface NetworkAgentsOptions {
-  /** Client credentials for a user and groups, signed by the cluster CA (ComponentContext.credentialsFor). */
-  credentials(user: string, groups: string[]): Promise<{ server: string; caPem: string; certPem: string; keyPem: string }>;
+  /**
+   * Client credentials for a user and groups, signed by the cluster CA (ComponentContext.credentialsFor);
+   * `k8ts agent` hands over its own credentials whatever the user.
+   */
+  credentials(user: string, groups: string[]): Promise<ClientOptions>;
   runner: CommandRunner;
   nodeName: string;
   log?: (msg: string) => void;

@@ -2,7 +2,10 @@
  * The iptables proxier: watches Services and EndpointSlices, rebuilds the
  * ruleset (pure, ruleset.ts) and applies it with `iptables-restore --noflush`,
  * at most once per minSyncPeriod, writing only the chains that changed;
- * a full resync every syncPeriod rewrites everything and removes stale chains.
+ * every syncPeriod a periodic sync (partial, after checking the jump rules
+ * from the built-in chains are still there: a missing one forces a full
+ * sync); a full resync every fullSyncPeriod (1 h, upstream's FullSyncPeriod)
+ * rewrites everything and removes stale chains.
  * @module
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
@@ -10,7 +13,7 @@ import type { KObject } from '../api/index.js';
 import { staleConntrackDeletes } from './conntrack.js';
 import { ServiceHealthServers, startHealthServer } from './health.js';
 import { missingJumps, parseSave, planCleanup, planRestore } from './restore.js';
-import { categorizeEndpoints } from './ruleset.js';
+import { categorizeEndpoints, JUMP_RULES } from './ruleset.js';
 import { IncrementalRuleset } from './incremental.js';
 import { mustRun, type CommandRunner } from './runner.js';
 import { endpointKey } from './service-info.js';
@@ -27,8 +30,10 @@ export interface ProxierOptions {
   node: Partial<NodeConfig> & { nodeName: string };
   /** Minimum time between syncs (upstream --iptables-min-sync-period, 1 s). */
   minSyncPeriodMs?: number;
-  /** Full resync period (upstream --iptables-sync-period, 30 s). */
+  /** Periodic sync period (upstream --iptables-sync-period, 30 s). */
   syncPeriodMs?: number;
+  /** Full resync period (upstream's FullSyncPeriod, 1 h): a full sync at 10,000 Services costs seconds of CPU. */
+  fullSyncPeriodMs?: number;
   /** Health/metrics port (10256); 0 = a free port; -1 = none. */
   healthPort?: number;
   healthBindAddress?: string;
@@ -69,6 +74,7 @@ export class Proxier {
   private readonly builder: IncrementalRuleset;
   private readonly minSyncMs: number;
   private readonly syncPeriodMs: number;
+  private readonly fullSyncPeriodMs: number;
   private readonly log: (m: string) => void;
   private readonly m;
   /** Resolves listeners waiting for the next successful sync (tests, trace). */
@@ -80,6 +86,7 @@ export class Proxier {
     this.builder = new IncrementalRuleset(this.node);
     this.minSyncMs = opts.minSyncPeriodMs ?? 1000;
     this.syncPeriodMs = opts.syncPeriodMs ?? 30_000;
+    this.fullSyncPeriodMs = opts.fullSyncPeriodMs ?? 3_600_000;
     this.log = opts.log ?? (() => {});
     this.hcServers = new ServiceHealthServers(opts.healthBindAddress ?? '0.0.0.0', this.log);
     const reg = [this.metrics];
@@ -157,10 +164,33 @@ export class Proxier {
   private scheduleFull(): void {
     if (this.stopped) return;
     this.fullTimer = setTimeout(() => {
-      this.needFull = true;
-      void this.syncNow(true).finally(() => this.scheduleFull());
+      void this.periodicSync().finally(() => this.scheduleFull());
     }, this.syncPeriodMs);
     this.fullTimer.unref?.();
+  }
+
+  /** The periodic sync: full once per fullSyncPeriod or when a jump rule from a built-in chain has gone, else partial. */
+  private async periodicSync(): Promise<void> {
+    let full = Date.now() - this.lastFullAt >= this.fullSyncPeriodMs;
+    if (!full) {
+      try {
+        full = (await this.missingJumpRules()).length > 0;
+        if (full) this.log('proxy: a jump rule into our chains is missing; full resync');
+      } catch {
+        full = true;
+      }
+    }
+    await this.syncNow(full);
+  }
+
+  /** Jump rules absent from the built-in chains, read with `iptables -S <chain>` (cheap, unlike a whole iptables-save). */
+  private async missingJumpRules(): Promise<typeof JUMP_RULES> {
+    const chains = new Map<string, string[]>();
+    for (const j of JUMP_RULES) {
+      const key = `${j.table}/${j.chain}`;
+      if (!chains.has(key)) chains.set(key, (await mustRun(this.opts.runner, 'iptables', ['-w', '-t', j.table, '-S', j.chain])).split('\n'));
+    }
+    return JUMP_RULES.filter((j) => !chains.get(`${j.table}/${j.chain}`)!.includes(`-A ${j.chain} ${j.args}`));
   }
 
   /** Run a sync now (serialised with any running one). */

@@ -11,8 +11,9 @@
  * @module
  */
 import type { KObject } from '../api/index.js';
-import { SharedInformerFactory, type Client } from '../client/index.js';
+import type { Client } from '../client/index.js';
 import type { CommandRunner } from './runner.js';
+import { startSyncLoop } from './sync-loop.js';
 
 /** The routing protocol number marking k8ts's pod routes (unassigned in /etc/iproute2/rt_protos). */
 export const ROUTE_PROTO = '233';
@@ -102,54 +103,27 @@ export interface RunningRouteController {
 
 /** Watch Nodes and keep this node's routes to the others' pod CIDRs. */
 export async function startRouteController(o: RouteControllerOptions): Promise<RunningRouteController> {
-  const factory = new SharedInformerFactory(o.client);
-  const nodes = factory.informerFor('nodes');
-  const abort = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let dirty = false;
-  let waiters: Array<() => void> = [];
   let lastKey = '';
-  const kick = (force = false) => {
-    dirty = true;
-    if (force) lastKey = '';
-    if (timer || running || abort.signal.aborted) return;
-    timer = setTimeout(() => {
-      timer = undefined;
-      dirty = false;
-      const ws = waiters;
-      waiters = [];
-      const want = desiredRoutes(nodes.list(), o.nodeName, o.localAddresses);
+  const loop = await startSyncLoop({
+    client: o.client,
+    resources: ['nodes'],
+    minSyncMs: o.minSyncMs ?? 100,
+    // Someone may delete a route by hand: check again now and then.
+    resyncMs: 30_000,
+    name: 'routes',
+    log: o.log,
+    async sync(force, c) {
+      const want = desiredRoutes(c.get('nodes')!.list(), o.nodeName, o.localAddresses);
       const key = JSON.stringify(want);
-      running = (key === lastKey ? Promise.resolve() : syncRoutes(o.runner, want, o.log).then(() => void (lastKey = key)))
-        .catch((e: unknown) => o.log?.(`routes: sync failed: ${(e as Error).message}`))
-        .finally(() => {
-          running = undefined;
-          for (const w of ws) w();
-          if (dirty) kick();
-        });
-    }, o.minSyncMs ?? 100);
-  };
-  nodes.addEventHandler({ onAdd: () => kick(), onUpdate: () => kick(), onDelete: () => kick() });
-  factory.start(abort.signal);
-  await factory.waitForCacheSync(abort.signal);
-  kick(true);
-  // Someone may delete a route by hand: check again now and then.
-  const resync = setInterval(() => kick(true), 30_000);
-  resync.unref();
-  return {
-    synced() {
-      return new Promise<void>((resolve) => {
-        waiters.push(resolve);
-        kick();
-      });
+      if (!force && key === lastKey) return;
+      await syncRoutes(o.runner, want, o.log);
+      lastKey = key;
     },
+  });
+  return {
+    synced: () => loop.synced(),
     async stop() {
-      abort.abort();
-      clearInterval(resync);
-      if (timer) clearTimeout(timer);
-      await running;
-      await factory.shutdown();
+      await loop.stop();
       if (o.cleanupOnStop) await syncRoutes(o.runner, [], o.log);
     },
   };

@@ -95,7 +95,7 @@ describe('kube-proxy iptables mode in network namespaces', { skip, timeout: 300_
     const creds = await readKubeconfig(srv.kubeconfig);
     client = new Client({ ...creds, qps: -1 });
     const runner = execRunner({ netns: net.node });
-    proxy = await startInformerProxy({ client, signal: abort.signal, runner, node: { nodeName: 'node-a', clusterCIDR: '10.42.0.0/16' }, healthPort: 0, healthBindAddress: '127.0.0.1' });
+    proxy = await startInformerProxy({ client, signal: abort.signal, runner, node: { nodeName: 'node-a', clusterCIDR: '10.42.0.0/16' }, healthPort: 0, healthBindAddress: '127.0.0.1', syncPeriodMs: 1000 });
     await ensureSafetyRoutes(runner, { serviceCIDR: '10.43.0.0/16', clusterCIDR: '10.42.0.0/16' });
     // Wait until the selector Service's endpoints (from the EndpointSlice controller) are programmed.
     await poll('the sel Service programmed with 2 endpoints', () => (net.iptablesSave().match(new RegExp(`-A ${svcChain('default/sel', 'tcp')} .*-j KUBE-SEP-`, 'g'))?.length === 2 ? true : undefined));
@@ -224,6 +224,23 @@ describe('kube-proxy iptables mode in network namespaces', { skip, timeout: 300_
     const bad = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'trace', 'pod/client', 'svc/nope:80', '--kubeconfig', srv.kubeconfig], { cwd: root, encoding: 'utf8', timeout: 60_000 });
     assert.equal(bad.status, 1);
     assert.equal(bad.stderr.trim(), 'k8ts: trace: service "nope" not found in namespace "default"');
+  });
+
+  it('periodic syncs are partial (full once an hour, as upstream) but a deleted jump rule brings a full resync', async () => {
+    const port = proxy.proxier.healthPort!;
+    const fullCount = async () => Number(/kubeproxy_sync_full_proxy_rules_duration_seconds_count (\d+)/.exec(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text())?.[1]);
+    const partialCount = async () => Number(/kubeproxy_sync_partial_proxy_rules_duration_seconds_count (\d+)/.exec(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text())?.[1]);
+    const full0 = await fullCount();
+    const partial0 = await partialCount();
+    for (let i = 0; i < 300 && (await partialCount()) < partial0 + 2; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok((await partialCount()) >= partial0 + 2, 'two periodic syncs (1 s period)');
+    assert.equal(await fullCount(), full0, 'periodic syncs without changes are partial');
+    const jump = '-m comment --comment "kubernetes service portals" -j KUBE-SERVICES';
+    must(['ip', 'netns', 'exec', net.node, 'sh', '-c', `iptables -t nat -D PREROUTING ${jump}`]);
+    assert.doesNotMatch(net.iptablesSave(), /^-A PREROUTING .*-j KUBE-SERVICES$/m);
+    for (let i = 0; i < 300 && !/^-A PREROUTING .*-j KUBE-SERVICES$/m.test(net.iptablesSave()); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.match(net.iptablesSave(), /^-A PREROUTING .*-j KUBE-SERVICES$/m, 'the jump rule back after a full resync');
+    assert.ok((await fullCount()) > full0);
   });
 
   it('a full resync adds no duplicate jump rules; cleanup leaves no chain of ours', async () => {
