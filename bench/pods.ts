@@ -15,8 +15,9 @@
  *                        agent's memory and CPU are measured alone;
  *   BENCH_AGENT_MAIN=F   its entry point (default src/cli/main.ts under tsx;
  *                        dist/cli/main.js measures the compiled agent);
- *   BENCH_AGENT_NODE_ARGS='…'  node flags for that process (e.g. --cpu-prof
- *                        --cpu-prof-dir=D).
+ *   BENCH_AGENT_NODE_ARGS='…'  node flags for that process (default
+ *                        --max-semi-space-size=2, as the `k8ts` launcher gives
+ *                        the agent; e.g. add --cpu-prof --cpu-prof-dir=D).
  * Wall-clock figures move with the machine's load; CPU per pod much less.
  * Everything is removed afterwards.
  */
@@ -91,7 +92,7 @@ const c = await startCriCluster([], {
   env: TRACE ? { K8TS_TRACE_PODS: '1' } : undefined,
   separateAgent: SEPARATE,
   agentMain: process.env.BENCH_AGENT_MAIN,
-  agentNodeArgs: process.env.BENCH_AGENT_NODE_ARGS?.split(' ').filter(Boolean),
+  agentNodeArgs: (process.env.BENCH_AGENT_NODE_ARGS ?? '--max-semi-space-size=2').split(' ').filter(Boolean),
 });
 const pki = join(c.s.dataDir, 'pki');
 const client = new Client({ server: c.s.url, caPem: readFileSync(join(pki, 'ca.crt'), 'utf8'), certPem: readFileSync(join(pki, 'admin.crt'), 'utf8'), keyPem: readFileSync(join(pki, 'admin.key'), 'utf8'), qps: -1 });
