@@ -17,7 +17,7 @@ import { categorizeEndpoints, JUMP_RULES } from './ruleset.js';
 import { IncrementalRuleset } from './incremental.js';
 import { mustRun, type CommandRunner } from './runner.js';
 import { endpointKey } from './service-info.js';
-import { DEFAULT_NODE_CONFIG, type NodeConfig, type ProxyState, type Ruleset } from './types.js';
+import { DEFAULT_NODE_CONFIG, type Chains, type NodeConfig, type ProxyState, type Ruleset } from './types.js';
 
 /** Where Services and EndpointSlices come from (informers in production, arrays in tests). */
 export interface ProxySource {
@@ -184,13 +184,13 @@ export class Proxier {
   }
 
   /** Jump rules absent from the built-in chains, read with `iptables -S <chain>` (cheap, unlike a whole iptables-save). */
-  private async missingJumpRules(): Promise<typeof JUMP_RULES> {
-    const chains = new Map<string, string[]>();
+  private async missingJumpRules(): Promise<ReturnType<typeof missingJumps>> {
+    const saved = new Map<string, Chains>();
     for (const j of JUMP_RULES) {
-      const key = `${j.table}/${j.chain}`;
-      if (!chains.has(key)) chains.set(key, (await mustRun(this.opts.runner, 'iptables', ['-w', '-t', j.table, '-S', j.chain])).split('\n'));
+      const table = saved.get(j.table) ?? saved.set(j.table, new Map()).get(j.table)!;
+      if (!table.has(j.chain)) table.set(j.chain, (await mustRun(this.opts.runner, 'iptables', ['-w', '-t', j.table, '-S', j.chain])).split('\n'));
     }
-    return JUMP_RULES.filter((j) => !chains.get(`${j.table}/${j.chain}`)!.includes(`-A ${j.chain} ${j.args}`));
+    return missingJumps(saved);
   }
 
   /** Run a sync now (serialised with any running one). */
