@@ -240,7 +240,9 @@ describe('kube-proxy iptables mode in network namespaces', { skip, timeout: 300_
     assert.doesNotMatch(net.iptablesSave(), /^-A PREROUTING .*-j KUBE-SERVICES$/m);
     for (let i = 0; i < 300 && !/^-A PREROUTING .*-j KUBE-SERVICES$/m.test(net.iptablesSave()); i++) await new Promise((r) => setTimeout(r, 100));
     assert.match(net.iptablesSave(), /^-A PREROUTING .*-j KUBE-SERVICES$/m, 'the jump rule back after a full resync');
-    assert.ok((await fullCount()) > full0);
+    // The metric is observed after the restore, conntrack and health-check steps of that sync: wait for it too.
+    for (let i = 0; i < 100 && (await fullCount()) <= full0; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok((await fullCount()) > full0, 'the resync that brought it back was a full one');
   });
 
   it('a full resync adds no duplicate jump rules; cleanup leaves no chain of ours', async () => {
