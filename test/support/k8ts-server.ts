@@ -53,8 +53,8 @@ export async function startServer(extraArgs: string[] = [], opts: { dataDir?: st
     // Generous: CI machines are busy, and a server that never gets ready is killed, not left behind.
     const t = setTimeout(() => {
       proc.kill('SIGKILL');
-      reject(new Error(`k8ts server did not become ready in 60 s:\n${output}`));
-    }, 60_000);
+      reject(new Error(`k8ts server did not become ready in 120 s:\n${output}`));
+    }, 120_000);
     const check = () => {
       const m = /ready on https:\/\/[^:]+:(\d+)/.exec(output);
       if (m) {
