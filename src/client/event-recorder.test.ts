@@ -86,3 +86,56 @@ test('an Event deleted meanwhile is recreated rather than lost', async () => {
   const again = (await evs.list({ fieldSelector: 'involvedObject.name=node-9' })).items as unknown as CoreEvent[];
   assert.deepEqual(again.map((e) => e.count), [1]);
 });
+
+test('the spam filter: 25 events of one object pass, the 26th is dropped, one passes again after 5 minutes; repeats still aggregate', async () => {
+  const client = ts.client();
+  const clock = new FakeClock(Date.UTC(2024, 0, 3));
+  const rec = new EventRecorder(client, { component: 'replicaset-controller', clock });
+  const rs = { kind: 'ReplicaSet', apiVersion: 'apps/v1', name: 'spammy', namespace: 'default', uid: 'u-spammy' };
+  const evs = client.resource('events', 'default');
+  const list = async () => (await evs.list({ fieldSelector: 'involvedObject.name=spammy' })).items as unknown as CoreEvent[];
+  for (let i = 0; i < 25; i++) rec.event(rs, 'Normal', 'SuccessfulCreate', `Created pod: p${i}`);
+  await rec.flush();
+  assert.equal((await list()).length, 25);
+  assert.equal(rec.dropped, 0);
+  rec.event(rs, 'Normal', 'SuccessfulCreate', 'Created pod: p25');
+  await rec.flush();
+  assert.equal(rec.dropped, 1);
+  assert.equal((await list()).length, 25, 'the 26th is dropped');
+  rec.event(rs, 'Warning', 'FailedCreate', 'quota exceeded');
+  await rec.flush();
+  assert.equal((await list()).length, 26, 'another type has its own bucket');
+  clock.step(299_000);
+  rec.event(rs, 'Normal', 'SuccessfulCreate', 'Created pod: p26');
+  assert.equal(rec.dropped, 2, 'not yet refilled');
+  clock.step(1_000);
+  // A repeat of an earlier event within 10 minutes: admitted by the refilled token, then folded into that Event.
+  rec.event(rs, 'Normal', 'SuccessfulCreate', 'Created pod: p3');
+  rec.event(rs, 'Normal', 'SuccessfulCreate', 'Created pod: p4');
+  await rec.flush();
+  assert.equal(rec.dropped, 3, 'one token per 5 minutes');
+  const events = await list();
+  assert.equal(events.length, 26);
+  const p3 = events.find((e) => e.message === 'Created pod: p3')!;
+  assert.equal(p3.count, 2);
+  assert.equal(p3.lastTimestamp, rfc3339(clock.now()));
+});
+
+test('the spam filter can be tuned or turned off', async () => {
+  const client = ts.client();
+  const clock = new FakeClock(Date.UTC(2024, 0, 4));
+  const ref = { kind: 'Node', name: 'node-spam', apiVersion: 'v1' };
+  const tight = new EventRecorder(client, { component: 'node-controller', clock, spamFilter: { burst: 2, qps: 1 } });
+  for (let i = 0; i < 5; i++) tight.event(ref, 'Normal', 'Tick', `tick ${i}`);
+  assert.equal(tight.dropped, 3);
+  clock.step(1000);
+  tight.event(ref, 'Normal', 'Tick', 'tick 5');
+  assert.equal(tight.dropped, 3);
+  const off = new EventRecorder(client, { component: 'node-controller', clock, spamFilter: false });
+  for (let i = 0; i < 40; i++) off.event(ref, 'Normal', 'Tock', `tock ${i}`);
+  await Promise.all([tight.flush(), off.flush()]);
+  assert.equal(off.dropped, 0);
+  const msgs = ((await client.resource('events', 'default').list({ fieldSelector: 'involvedObject.name=node-spam' })).items as unknown as CoreEvent[]).map((e) => e.message);
+  assert.equal(msgs.filter((m) => m.startsWith('tick')).length, 3);
+  assert.equal(msgs.filter((m) => m.startsWith('tock')).length, 40);
+});

@@ -4,12 +4,20 @@
  * within 10 minutes into one Event by PATCHing its count and lastTimestamp,
  * as upstream's EventCorrelator does. Writes are queued and sent in order;
  * recording never blocks or throws.
+ *
+ * Every recorder also applies upstream's EventSourceObjectSpamFilter
+ * (`events_cache.go`): each (source, involved object, type) has a token
+ * bucket of 25 refilled at one per 5 minutes, so a ReplicaSet creating 5,000
+ * pods records its first 25 `SuccessfulCreate` events and drops the rest
+ * instead of writing 5,000 Events while the API server is busiest.
  */
+import { randomInt } from 'node:crypto';
 import type { KObject } from '../api/index.js';
 import { realClock, type Clock } from './clock.js';
 import type { Client } from './client.js';
 import { isAlreadyExists, isNotFound } from './errors.js';
 import type { ResourceClient } from './resource-client.js';
+import { TokenBucket } from './token-bucket.js';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -36,6 +44,21 @@ export interface EventRecorderOptions {
   /** Writes waiting beyond this are dropped, as client-go drops when its 1000-event buffer is full. */
   maxPending?: number;
   onError?: (err: unknown) => void;
+  /** The spam filter's settings; `false` turns it off. */
+  spamFilter?: false | SpamFilterOptions;
+}
+
+/** client-go's defaultSpamBurst, defaultSpamQPS and maxLruCacheEntries. */
+export const SPAM_BURST = 25;
+export const SPAM_QPS = 1 / 300;
+
+export interface SpamFilterOptions {
+  /** Events one (source, object, type) may record at once (default 25). */
+  burst?: number;
+  /** Refill per second (default 1/300: one per 5 minutes). */
+  qps?: number;
+  /** Buckets remembered (default 4096, least recently used dropped). */
+  cacheSize?: number;
 }
 
 interface Seen {
@@ -44,6 +67,13 @@ interface Seen {
   count: number;
   lastSeen: number;
 }
+
+/**
+ * The sub-millisecond part of Event names (`<object>.<hex nanoseconds>`), shared by every recorder of
+ * the process and started at random, so recorders writing about one object in the same millisecond
+ * (the kubelet's volume manager and runtime; two processes) do not pick the same name.
+ */
+let nameSeq = randomInt(1_000_000);
 
 /** RFC 3339 with seconds (metav1.Time). */
 export const rfc3339 = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -65,8 +95,10 @@ export class EventRecorder {
   private readonly clock: Clock;
   private readonly seen = new Map<string, Seen>();
   private chain: Promise<void> = Promise.resolve();
+  private readonly buckets = new Map<string, TokenBucket>();
   private pending = 0;
-  private seq = 0;
+  /** Events the spam filter dropped (tests, debugging). */
+  dropped = 0;
 
   constructor(
     client: Client,
@@ -85,6 +117,10 @@ export class EventRecorder {
       this.fail(e);
       return;
     }
+    if (!this.admit(ref, type)) {
+      this.dropped++;
+      return;
+    }
     if (this.pending >= (this.opts.maxPending ?? 1000)) return;
     this.pending++;
     const at = this.clock.now();
@@ -97,6 +133,19 @@ export class EventRecorder {
   /** Resolves when every event recorded so far has been written (or failed). */
   flush(): Promise<void> {
     return this.chain;
+  }
+
+  /** The spam filter: take a token from the bucket of (source, object, type), as upstream's getSpamKey. */
+  private admit(ref: ObjectReference, type: EventType): boolean {
+    const f = this.opts.spamFilter;
+    if (f === false) return true;
+    const key = [this.opts.component, this.opts.host ?? '', ref.kind, ref.namespace, ref.name, ref.uid, ref.apiVersion, type].join('\u0000');
+    let bucket = this.buckets.get(key);
+    if (bucket) this.buckets.delete(key); // re-inserted below: the Map's order is the LRU order
+    else bucket = new TokenBucket(f?.qps ?? SPAM_QPS, f?.burst ?? SPAM_BURST, this.clock);
+    this.buckets.set(key, bucket);
+    if (this.buckets.size > (f?.cacheSize ?? 4096)) this.buckets.delete(this.buckets.keys().next().value!);
+    return bucket.tryTake();
   }
 
   private fail(e: unknown): void {
@@ -121,7 +170,7 @@ export class EventRecorder {
       }
     }
     const namespace = ref.namespace || 'default';
-    const nanos = BigInt(at) * 1_000_000n + BigInt(this.seq++ % 1_000_000);
+    const nanos = BigInt(at) * 1_000_000n + BigInt(nameSeq++ % 1_000_000);
     const name = `${ref.name}.${nanos.toString(16)}`;
     const ts = rfc3339(at);
     const source: Record<string, string> = { component: this.opts.component };

@@ -1,7 +1,8 @@
 /**
  * A token bucket with reservations (golang.org/x/time/rate semantics): each
  * call takes a token now or books one in the future and says how long to
- * wait. Used by the client's request throttle and the work queue's overall limiter.
+ * wait. Used by the client's request throttle, the work queue's overall limiter
+ * and the event recorder's spam filter (one bucket per object).
  */
 import { realClock, type Clock } from './clock.js';
 

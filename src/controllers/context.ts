@@ -1,7 +1,6 @@
 /** What every controller receives: a client, the shared informers, a clock, an event recorder factory, the stop signal. */
 import type { KObject } from '../api/index.js';
 import type { QueueMetricsRegistry } from './metrics.js';
-import { filteredRecorder, type Recorder } from './event-filter.js';
 import { EventRecorder, isTooManyRequests, newRateLimitingQueue, runController, type Client, type Clock, type RateLimitingQueue, type ReconcileResult, type SharedInformerFactory } from '../client/index.js';
 
 export interface ControllerContext {
@@ -53,8 +52,8 @@ export interface StartedController {
 export interface QueueRunner {
   queue: RateLimitingQueue<string>;
   enqueue(key: string | undefined): void;
-  /** Events behind upstream's per-object spam filter (25, then one per 5 minutes). */
-  recorder: Recorder;
+  /** Events behind upstream's per-object spam filter (25, then one per 5 minutes; the recorder's default). */
+  recorder: EventRecorder;
   /** Start workers once the informers are synced (call after the factory started). */
   run(): Promise<void>;
 }
@@ -63,7 +62,7 @@ export interface QueueRunner {
 export function queueRunner(ctx: ControllerContext, name: string, reconcile: (key: string) => Promise<ReconcileResult | void>, workers = ctx.workers ?? 2): QueueRunner {
   const raw = newRateLimitingQueue<string>({ clock: ctx.clock });
   const queue = ctx.metrics ? ctx.metrics.wrap(name, raw) : raw;
-  const recorder = filteredRecorder(new EventRecorder(ctx.client, { component: name, clock: ctx.clock }), name, ctx.clock);
+  const recorder = new EventRecorder(ctx.client, { component: name, clock: ctx.clock });
   return {
     queue,
     recorder,

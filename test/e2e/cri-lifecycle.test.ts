@@ -1,38 +1,19 @@
 // Pod lifecycle on containerd: CrashLoopBackOff, init containers in order, env sources, resources, hooks, termination messages.
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BUSYBOX_IMAGE } from '../support/images.js';
-import { skipUnlessCri, startCriCluster, type CriCluster } from '../support/containerd.js';
+import { skipUnlessCri, type CriCluster } from '../support/containerd.js';
+import { criSuite, type ContainerStatusJson as CStatus } from '../support/cri-suite.js';
 import { waitUntil } from '../support/wait.js';
-
-interface Terminated {
-  exitCode: number;
-  reason?: string;
-  message?: string;
-  startedAt?: string;
-  finishedAt?: string;
-}
-interface CStatus {
-  name: string;
-  restartCount: number;
-  state: { waiting?: { reason?: string; message?: string }; running?: { startedAt: string }; terminated?: Terminated };
-  lastState: { terminated?: Terminated };
-}
-interface PodJson {
-  status: { phase?: string; containerStatuses?: CStatus[]; initContainerStatuses?: CStatus[] };
-}
 
 describe('cri runtime: pod lifecycle', { skip: skipUnlessCri(), timeout: 600_000 }, () => {
   let c: CriCluster;
-  const pod = (name: string): PodJson => JSON.parse(c.s.k(['get', 'pod', name, '-o', 'json'])) as PodJson;
-  const phase = (name: string): string => c.s.kubectl(['get', 'pod', name, '-o', 'jsonpath={.status.phase}']).stdout;
-  const apply = (yaml: string) => c.s.k(['apply', '-f', '-'], yaml);
+  const { pod, phase, apply } = criSuite((cluster) => (c = cluster));
   const finished = (name: string) => waitUntil(`${name} finished`, () => ['Succeeded', 'Failed'].includes(phase(name)), 90_000);
 
-  before(async () => {
-    c = await startCriCluster();
+  before(() => {
     apply(`apiVersion: v1
 kind: ConfigMap
 metadata: {name: settings}
@@ -43,9 +24,6 @@ kind: Secret
 metadata: {name: creds}
 stringData: {password: s3cret}
 `);
-  });
-  after(async () => {
-    await c?.stop();
   });
 
   test('a crashing container backs off: CrashLoopBackOff, restartCount grows, lastState has its exit code', async () => {

@@ -1,27 +1,15 @@
 // Real pods on containerd through CRI: networking from the host and between pods, Deployments, graceful delete.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BUSYBOX_IMAGE } from '../support/images.js';
-import { inCidr, skipUnlessCri, startCriCluster, type CriCluster } from '../support/containerd.js';
+import { inCidr, skipUnlessCri, type CriCluster } from '../support/containerd.js';
+import { criSuite, type PodJson } from '../support/cri-suite.js';
 import { waitUntil } from '../support/wait.js';
-
-interface PodJson {
-  metadata: { name: string; uid: string };
-  status: { phase?: string; podIP?: string; containerStatuses?: Array<{ ready: boolean; restartCount: number; state: Record<string, { exitCode?: number; message?: string; reason?: string }> }> };
-}
 
 describe('cri runtime: pods and networking', { skip: skipUnlessCri(), timeout: 600_000 }, () => {
   let c: CriCluster;
   const hostPort = 20000 + Math.floor(Math.random() * 20000);
-  const pod = (name: string): PodJson => JSON.parse(c.s.k(['get', 'pod', name, '-o', 'json'])) as PodJson;
-  const phase = (name: string): string => c.s.kubectl(['get', 'pod', name, '-o', 'jsonpath={.status.phase}']).stdout;
-
-  before(async () => {
-    c = await startCriCluster();
-  });
-  after(async () => {
-    await c?.stop();
-  });
+  const { pod, phase } = criSuite((cluster) => (c = cluster));
 
   test('kubectl run of a busybox httpd pod: Running, an IP in the node podCIDR, answers HTTP from the host', async () => {
     c.s.k(['run', 'web', '--image', BUSYBOX_IMAGE, '--', 'httpd', '-f', '-p', '8080', '-h', '/www']);

@@ -1,35 +1,17 @@
 // Probes on real busybox containers: liveness exec failing → Killing and restart; readiness httpGet false until the page exists; tcpSocket liveness holding; a startup probe that never passes restarts the container.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BUSYBOX_IMAGE } from '../support/images.js';
-import { skipUnlessCri, startCriCluster, type CriCluster } from '../support/containerd.js';
+import { skipUnlessCri, type CriCluster } from '../support/containerd.js';
+import { criSuite } from '../support/cri-suite.js';
 import { waitUntil } from '../support/wait.js';
-
-interface CStatus {
-  name: string;
-  ready: boolean;
-  started?: boolean;
-  restartCount: number;
-  state: { running?: { startedAt: string } };
-}
-interface PodJson {
-  status: { phase?: string; podIP?: string; conditions?: Array<{ type: string; status: string }>; containerStatuses?: CStatus[] };
-}
 
 describe('cri runtime: probes', { skip: skipUnlessCri(), timeout: 600_000 }, () => {
   let c: CriCluster;
-  const pod = (name: string): PodJson => JSON.parse(c.s.k(['get', 'pod', name, '-o', 'json'])) as PodJson;
+  const { pod, apply } = criSuite((cluster) => (c = cluster));
   const cs = (name: string) => pod(name).status.containerStatuses?.[0];
   const events = (name: string) => c.s.kubectl(['get', 'events', '--field-selector', `involvedObject.name=${name}`, '-o', 'jsonpath={range .items[*]}{.reason}: {.message}{"\\n"}{end}']).stdout;
-  const apply = (obj: unknown) => c.s.k(['apply', '-f', '-'], JSON.stringify(obj));
   const podOf = (name: string, container: Record<string, unknown>) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'c', image: BUSYBOX_IMAGE, ...container }] } });
-
-  before(async () => {
-    c = await startCriCluster();
-  });
-  after(async () => {
-    await c?.stop();
-  });
 
   test('a failing exec liveness probe kills and restarts the container with upstream events', async () => {
     apply(podOf('live', {

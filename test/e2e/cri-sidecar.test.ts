@@ -1,22 +1,13 @@
 // Sidecar termination on containerd (KEP-753): when the app containers of a Never/OnFailure pod are done, the agent
 // stops the sidecars (restartPolicy Always init containers) in reverse order and the pod reaches its final phase.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { BUSYBOX_IMAGE } from '../support/images.js';
-import { skipUnlessCri, startCriCluster, type CriCluster } from '../support/containerd.js';
+import { skipUnlessCri, type CriCluster } from '../support/containerd.js';
+import { criSuite } from '../support/cri-suite.js';
 import { waitUntil } from '../support/wait.js';
-
-interface CStatus {
-  name: string;
-  restartCount: number;
-  state: { waiting?: { reason?: string }; running?: { startedAt: string }; terminated?: { exitCode: number; reason?: string } };
-}
-interface PodJson {
-  metadata: { uid: string };
-  status: { phase?: string; containerStatuses?: CStatus[]; initContainerStatuses?: CStatus[]; conditions?: Array<{ type: string; status: string }> };
-}
 
 /** A sidecar that notes it runs in /shared/<me> and, on SIGTERM, says whether <other> still runs, then exits 0. */
 const sidecar = (me: string, other: string) =>
@@ -24,18 +15,9 @@ const sidecar = (me: string, other: string) =>
 
 describe('cri runtime: sidecar termination', { skip: skipUnlessCri(), timeout: 600_000 }, () => {
   let c: CriCluster;
-  const pod = (name: string): PodJson => JSON.parse(c.s.k(['get', 'pod', name, '-o', 'json'])) as PodJson;
-  const phase = (name: string): string => c.s.kubectl(['get', 'pod', name, '-o', 'jsonpath={.status.phase}']).stdout;
-  const apply = (yaml: string) => c.s.k(['apply', '-f', '-'], yaml);
+  const { pod, phase, apply } = criSuite((cluster) => (c = cluster));
   const runningIn = async (uid: string) =>
     (await c.cri.listContainers({ label_selector: { 'io.kubernetes.pod.uid': uid } })).filter((x) => x.state === 'CONTAINER_RUNNING').map((x) => x.labels['io.kubernetes.container.name']);
-
-  before(async () => {
-    c = await startCriCluster();
-  });
-  after(async () => {
-    await c?.stop();
-  });
 
   test('restartPolicy Never: the app finishes, the sidecars stop last-first, the pod Succeeds', async () => {
     apply(`apiVersion: v1

@@ -5,22 +5,14 @@
  * busybox httpd that answers with the pod's name. Everything is made with a
  * random suffix and removed by destroy().
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { must, sh } from '../support/exec.js';
+
+export { must, sh };
 
 const root = new URL('../../', import.meta.url).pathname;
-
-export function sh(args: string[], input?: string): { code: number; out: string; err: string } {
-  const r = spawnSync(args[0]!, args.slice(1), { input, encoding: 'utf8', timeout: 30_000 });
-  return { code: r.status ?? -1, out: r.stdout ?? '', err: r.stderr ?? '' };
-}
-
-export function must(args: string[], input?: string): string {
-  const r = sh(args, input);
-  if (r.code !== 0) throw new Error(`${args.join(' ')} failed (${r.code}): ${r.err}`);
-  return r.out;
-}
 
 export interface FakePod {
   name: string;

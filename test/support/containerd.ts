@@ -140,8 +140,9 @@ export async function startCriCluster(extraArgs: string[] = [], o: CriClusterOpt
     await waitUntil('no not-ready taint', () => !/not-ready/.test(s.kubectl(['get', 'node', node, '-o', 'jsonpath={.spec.taints}']).stdout), 30_000);
     return { s, bridge, clusterCIDR, podCIDR, node, socket, cri, agent: agent?.proc, agentLog, stop };
   } catch (e) {
+    const log = agentLog().split('\n').slice(-40).join('\n');
     await stop();
-    throw e;
+    throw new Error(`${e instanceof Error ? e.message : String(e)}\n--- the node agent's last log lines:\n${log}`, { cause: e });
   }
 }
 

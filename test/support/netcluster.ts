@@ -19,13 +19,14 @@
  * the host's uplink. `stop()` runs `k8ts killall` inside each node namespace,
  * then deletes the namespaces, veths, bridge and data directories.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { containerdPaths } from '../../src/kubelet/cri/index.js';
 import { skipUnlessCri } from './containerd.js';
+import { must, sh, type Sh } from './exec.js';
 import { importTestImages, BUSYBOX_IMAGE } from './images.js';
 import { startServer, type K8tsServer } from './k8ts-server.js';
 import { findBinary, inCI } from './require.js';
@@ -33,7 +34,7 @@ import { waitUntil } from './wait.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 
-export { BUSYBOX_IMAGE };
+export { BUSYBOX_IMAGE, type Sh };
 
 /** For describe(): why these tests cannot run here (outside CI), or undefined. */
 export function skipUnlessNetCluster(): string | undefined {
@@ -42,23 +43,6 @@ export function skipUnlessNetCluster(): string | undefined {
   const missing = [['nsenter', 'util-linux'], ['ip', 'iproute2'], ['iptables-save', 'iptables'], ['conntrack', 'conntrack']].filter(([b]) => !findBinary(b!));
   if (missing.length && !inCI()) return `not installed: apt-get install ${missing.map((m) => m[1]).join(' ')}`;
   return undefined;
-}
-
-export interface Sh {
-  code: number;
-  out: string;
-  err: string;
-}
-
-export function sh(args: string[], opts: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Sh {
-  const r = spawnSync(args[0]!, args.slice(1), { input: opts.input, encoding: 'utf8', timeout: opts.timeoutMs ?? 60_000, env: opts.env ?? process.env });
-  return { code: r.status ?? -1, out: r.stdout ?? '', err: r.stderr ?? (r.error?.message ?? '') };
-}
-
-function must(args: string[]): string {
-  const r = sh(args);
-  if (r.code !== 0) throw new Error(`${args.join(' ')} failed (${r.code}): ${r.err}`);
-  return r.out;
 }
 
 export interface NetNode {
