@@ -60,14 +60,20 @@ export function rejectionsOf(statuses: Map<string, Status> | { names: string[]; 
 /** The MAX_SCORED best (highest total, then by name), best first: one pass with a small sorted list, no sort of every feasible node. */
 export function topScores(scores: ScoreTable): NodeScores[] {
   const t = scores.totals;
-  const name = (i: number) => scores.nodes[i]!.name;
-  const better = (a: number, b: number): boolean => t[a]! > t[b]! || (t[a] === t[b] && name(a) < name(b));
+  const nodes = scores.nodes;
+  // "Better": a higher total, then the smaller name (inline: this runs over every scored node).
   const top: number[] = [];
   for (let s = 0; s < t.length; s++) {
-    if (top.length === MAX_SCORED && !better(s, top[MAX_SCORED - 1]!)) continue;
+    const ts = t[s]!;
+    if (top.length === MAX_SCORED) {
+      const w = top[MAX_SCORED - 1]!;
+      if (ts < t[w]! || (ts === t[w] && !(nodes[s]!.name < nodes[w]!.name))) continue;
+    }
     let i = top.length === MAX_SCORED ? MAX_SCORED - 1 : top.length;
-    while (i > 0 && better(s, top[i - 1]!)) {
-      top[i] = top[i - 1]!;
+    while (i > 0) {
+      const p = top[i - 1]!;
+      if (!(ts > t[p]! || (ts === t[p] && nodes[s]!.name < nodes[p]!.name))) break;
+      top[i] = p;
       i--;
     }
     top[i] = s;

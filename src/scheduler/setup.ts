@@ -91,6 +91,8 @@ export function setupScheduler(client: Client, cfg: KubeSchedulerConfiguration, 
     nodeLabelsGeneration: () => cache.nodeLabelsGeneration(),
     podsWithRequiredAntiAffinity: () => cache.podsWithRequiredAntiAffinity(),
     podsWithAffinity: () => cache.podsWithAffinity(),
+    countsBySelector: (q) => cache.countsBySelector(q), // S1 (issue 7)
+    termGroups: (k) => cache.termGroups(k), // S1 (issue 7)
     namespaceLabels: (ns) => namespaces.get('', ns)?.metadata.labels,
     priority,
     runFilters: (s: CycleState, p: Pod, n: NodeInfo) => fw().runFilters(s, p, n),

@@ -84,10 +84,14 @@ export class ResourceStore {
 
   /** Read the current object from the store (not the cache): writes need its exact revision. */
   async getFresh(namespace: string, name: string): Promise<{ obj: KObject; rev: number } | undefined> {
-    const kv = await this.store.get(this.key(namespace, name)).catch((e: unknown) => {
+    const kv = await this.getFreshKv(namespace, name);
+    return kv ? { obj: this.decode(kv), rev: kv.modRevision } : undefined;
+  }
+
+  private getFreshKv(namespace: string, name: string): Promise<KeyValue | undefined> {
+    return this.store.get(this.key(namespace, name)).catch((e: unknown) => {
       throw this.err(e, name);
     });
-    return kv ? { obj: this.decode(kv), rev: kv.modRevision } : undefined;
   }
 
   /** Read from the watch cache (what GET serves). */
@@ -151,10 +155,12 @@ export class ResourceStore {
     ctx: WriteContext,
   ): Promise<KObject> {
     for (let attempt = 0; ; attempt++) {
-      const cur = await this.getFresh(namespace, name);
-      if (!cur) throw errors.notFound(this.def.group, this.def.resource, name);
-      const old = cur.obj;
-      const next = await mutate(structuredClone(old));
+      const kv = await this.getFreshKv(namespace, name);
+      if (!kv) throw errors.notFound(this.def.group, this.def.resource, name);
+      const cur = { rev: kv.modRevision };
+      const old = this.decode(kv);
+      // The caller's copy: a second decode of the same bytes (cheaper than structuredClone).
+      const next = await mutate(this.decode(kv));
       this.checkTypeMeta(next);
       const pinned = next.metadata.resourceVersion;
       if (pinned !== undefined && pinned !== '' && pinned !== String(cur.rev)) {
@@ -182,13 +188,16 @@ export class ResourceStore {
         }
       }
       delete next.metadata.resourceVersion;
-      const { metadata: _a, ...restNext } = next;
-      const { metadata: _b, ...restOld } = { ...old };
-      const sameMeta = JSON.stringify({ ...next.metadata }) === JSON.stringify({ ...old.metadata, resourceVersion: undefined });
-      if (sameMeta && JSON.stringify(restNext) === JSON.stringify(restOld)) {
-        // A no-op update writes nothing and keeps the resourceVersion, as upstream.
-        next.metadata.resourceVersion = String(cur.rev);
-        return next;
+      // A binding sets spec.nodeName on a pod that had none (it refuses a bound pod): never a no-op, so no comparison.
+      if (ctx.subresource !== 'binding') {
+        const { metadata: _a, ...restNext } = next;
+        const { metadata: _b, ...restOld } = { ...old };
+        const sameMeta = JSON.stringify({ ...next.metadata }) === JSON.stringify({ ...old.metadata, resourceVersion: undefined });
+        if (sameMeta && JSON.stringify(restNext) === JSON.stringify(restOld)) {
+          // A no-op update writes nothing and keeps the resourceVersion, as upstream.
+          next.metadata.resourceVersion = String(cur.rev);
+          return next;
+        }
       }
       if (ctx.dryRun) {
         next.metadata.resourceVersion = String(cur.rev);

@@ -108,7 +108,7 @@ export async function handleList(ctx: RestContext): Promise<void> {
       if (pred && !pred(obj)) continue;
       if (limit && items.length === limit) break;
       items.push(obj);
-      jsons.push(obj === e.obj ? e.json : () => JSON.stringify(obj));
+      jsons.push(obj === e.obj ? () => e.json() : () => JSON.stringify(obj));
       lastKey = e.key;
     }
     if (limit && items.length === limit && i < entries.length) {

@@ -33,12 +33,54 @@ export type Listener = (events: CacheEvent[]) => void;
 
 const dec = new TextDecoder();
 
+/** Stored JSON that opens with the object's type and metadata (how the registry writes every object). */
+const HEAD = /^\{"apiVersion":"[^"\\]*","kind":"[^"\\]*","metadata":\{/;
+
+/**
+ * An entry with its JSON made on first use (a class: no closure per object,
+ * on every write). When the stored text opens with apiVersion, kind and
+ * metadata and carries no resourceVersion (what the registry writes), the
+ * served JSON is that text with the resourceVersion spliced into metadata —
+ * no second JSON.stringify of the object; otherwise JSON.stringify.
+ */
+class CacheEntry implements Entry {
+  private text: string | undefined;
+  constructor(
+    readonly key: string,
+    readonly rev: number,
+    readonly obj: KObject,
+    private stored: string | undefined,
+  ) {}
+  json(): string {
+    if (this.text === undefined) {
+      const s = this.stored;
+      const m = s === undefined ? null : HEAD.exec(s);
+      if (m && s) {
+        const at = m[0].length;
+        const rv = `"resourceVersion":"${this.rev}"`;
+        this.text = s.slice(0, at) + (s.charCodeAt(at) === 0x7d ? rv : rv + ',') + s.slice(at);
+      } else this.text = JSON.stringify(this.obj);
+      this.stored = undefined;
+    }
+    return this.text;
+  }
+  /** Drop the stored text (kept only while the write's watchers are served). */
+  release(): void {
+    this.stored = undefined;
+  }
+}
+
 export function makeEntry(key: string, rev: number, value: Uint8Array): Entry {
-  const obj = JSON.parse(dec.decode(value)) as KObject;
+  return parseEntry(key, rev, value, false);
+}
+
+function parseEntry(key: string, rev: number, value: Uint8Array, keepText: boolean): CacheEntry {
+  const text = dec.decode(value);
+  const obj = JSON.parse(text) as KObject;
+  const plain = typeof obj.metadata === 'object' && obj.metadata !== null && obj.metadata.resourceVersion === undefined;
   obj.metadata ??= {};
   obj.metadata.resourceVersion = String(rev);
-  let json: string | undefined;
-  return { key, rev, obj, json: () => (json ??= JSON.stringify(obj)) };
+  return new CacheEntry(key, rev, obj, keepText && plain ? text : undefined);
 }
 
 export class WatchCache {
@@ -105,12 +147,14 @@ export class WatchCache {
 
   private apply(evs: WatchEvent[]): void {
     const byBucket = new Map<string, CacheEvent[]>();
+    const fresh: CacheEntry[] = [];
     for (const e of evs) {
       const bucket = this.bucketOf(e.kv.key);
       if (!bucket) continue;
       const map = this.objects.get(bucket)!;
       const prev = map.get(e.kv.key);
-      const entry = makeEntry(e.kv.key, e.kv.modRevision, e.kv.value);
+      const entry = parseEntry(e.kv.key, e.kv.modRevision, e.kv.value, true);
+      fresh.push(entry);
       let ce: CacheEvent;
       if (e.type === 'delete') {
         map.delete(e.kv.key);
@@ -130,6 +174,8 @@ export class WatchCache {
     for (const [bucket, list] of byBucket) {
       for (const l of this.listeners.get(bucket) ?? []) l(list);
     }
+    // Watchers encode synchronously above; the stored texts are not kept for the cache's lifetime.
+    for (const entry of fresh) entry.release();
   }
 
   private advance(rev: number): void {

@@ -3,7 +3,7 @@
  * + a streamed body out. HTTP/2, HTTP/1.1 and (later) an in-process
  * MessagePort transport implement it with the same semantics.
  */
-import { Readable, finished } from 'node:stream';
+import { Readable } from 'node:stream';
 
 export interface TransportRequest {
   method: string;
@@ -56,11 +56,27 @@ export async function readText(body: AsyncIterable<Uint8Array>): Promise<string>
   if (body instanceof Readable) {
     return new Promise((resolve, reject) => {
       const chunks: Buffer[] = [];
+      let done = false;
+      // Plain listeners rather than stream.finished(): this runs for every reply.
       body.on('data', (c: Buffer | string) => chunks.push(typeof c === 'string' ? Buffer.from(c) : c));
-      finished(body, { writable: false }, (err) => {
-        if (err) reject(err);
-        else resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'));
+      body.once('end', () => {
+        done = true;
+        resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'));
       });
+      body.on('error', (err) => {
+        if (done) return;
+        done = true;
+        reject(err);
+      });
+      body.once('close', () => {
+        if (done) return;
+        done = true;
+        reject(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+      });
+      if (body.readableEnded) {
+        done = true;
+        resolve('');
+      }
     });
   }
   const chunks: Buffer[] = [];

@@ -4,7 +4,8 @@
  * framework calls them in the profile's order. Returning `undefined` means Success.
  */
 import type { NodeInfo } from './node-info.js';
-import type { PodInfo } from './pod-info.js';
+import type { AffinityTerm, PodInfo, WeightedAffinityTerm } from './pod-info.js';
+import type { LabelSelector } from '../../api/index.js';
 import type { MaybeStatus, Status } from './status.js';
 import type { Node, Pod } from './types.js';
 
@@ -60,6 +61,27 @@ export interface PostFilterResult {
   nominatedNodeName?: string;
 }
 
+// --- S1 (issue 7): types of the cache's incremental counts (Handle.countsBySelector / termGroups) ---
+/** Placed pods in `namespaces` whose labels match `selector`, on known nodes carrying every `requireKeys` label (default: topologyKey), counted by the node's `topologyKey` value. */
+export interface SelectorCountQuery {
+  namespaces: Iterable<string>;
+  selector: LabelSelector;
+  topologyKey: string;
+  requireKeys?: string[];
+  /** Leave out pods with a deletionTimestamp (PodTopologySpread). */
+  skipTerminating?: boolean;
+  /** Count by node name instead of topology value (topologyKey unused; requireKeys default none). */
+  byNode?: boolean;
+}
+export type TermKind = 'requiredAffinity' | 'requiredAntiAffinity' | 'preferredAffinity' | 'preferredAntiAffinity';
+export interface TermGroup {
+  /** One of the identical terms (same selector, namespaces, namespaceSelector, topologyKey and weight). */
+  readonly term: AffinityTerm | WeightedAffinityTerm;
+  /** Per value of term.topologyKey: how many times the term occurs on placed pods on known nodes with that value (no zero entries). */
+  readonly counts: ReadonlyMap<string, number>;
+}
+// --- end S1 ---
+
 /** What plugins may read and do besides their arguments (upstream framework.Handle). */
 export interface Handle {
   /** Every node the scheduler knows, in a stable order. */
@@ -80,6 +102,12 @@ export interface Handle {
   podsWithRequiredAntiAffinity?(): Iterable<PlacedPod>;
   /** Pods with any (anti-)affinity term. */
   podsWithAffinity?(): Iterable<PlacedPod>;
+  // --- incremental counts kept by the cache across cycles (S1, issue 7; optional: plugins count from the indexes above otherwise) ---
+  /** Live counts by topology value of the placed pods a query selects; read-only, valid for the synchronous part of a cycle. */
+  countsBySelector?(q: SelectorCountQuery): ReadonlyMap<string, number>;
+  /** Placed pods' (anti-)affinity terms of one kind, grouped by identical term, with live counts by the term's topology value. */
+  termGroups?(kind: TermKind): Iterable<TermGroup>;
+  // --- end S1 ---
   namespaceLabels(ns: string): Record<string, string> | undefined;
   /** The pod's effective priority (spec.priority, else its PriorityClass's value). */
   priority(pod: Pod): number;

@@ -73,20 +73,23 @@ export function hostPortsOf(pod: Pod): HostPort[] {
   return hostPorts;
 }
 
+function weighted(pod: Pod, ts: { weight: number; podAffinityTerm: PodAffinityTerm }[] | undefined): WeightedAffinityTerm[] {
+  return ts ? ts.map((t) => ({ ...compileTerm(pod, t.podAffinityTerm), weight: t.weight })) : [];
+}
+
 export function newPodInfo(pod: Pod): PodInfo {
   const a = pod.spec?.affinity;
-  const hostPorts = hostPortsOf(pod);
-  const weighted = (ts: { weight: number; podAffinityTerm: PodAffinityTerm }[] | undefined): WeightedAffinityTerm[] =>
-    (ts ?? []).map((t) => ({ ...compileTerm(pod, t.podAffinityTerm), weight: t.weight }));
+  const pa = a?.podAffinity;
+  const paa = a?.podAntiAffinity;
   return {
     pod,
     key: `${pod.metadata.namespace ?? ''}/${pod.metadata.name ?? ''}`,
     requests: podRequests(pod),
     nonZeroRequests: podRequests(pod, true),
-    hostPorts,
-    requiredAffinity: (a?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map((t) => compileTerm(pod, t)),
-    requiredAntiAffinity: (a?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map((t) => compileTerm(pod, t)),
-    preferredAffinity: weighted(a?.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution),
-    preferredAntiAffinity: weighted(a?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution),
+    hostPorts: hostPortsOf(pod),
+    requiredAffinity: pa?.requiredDuringSchedulingIgnoredDuringExecution ? pa.requiredDuringSchedulingIgnoredDuringExecution.map((t) => compileTerm(pod, t)) : [],
+    requiredAntiAffinity: paa?.requiredDuringSchedulingIgnoredDuringExecution ? paa.requiredDuringSchedulingIgnoredDuringExecution.map((t) => compileTerm(pod, t)) : [],
+    preferredAffinity: weighted(pod, pa?.preferredDuringSchedulingIgnoredDuringExecution),
+    preferredAntiAffinity: weighted(pod, paa?.preferredDuringSchedulingIgnoredDuringExecution),
   };
 }

@@ -47,12 +47,13 @@ export function parseResources(list: Record<string, string> | undefined): Resour
   return out;
 }
 
+// for…in over these own-property records (no Object.entries arrays: this runs for every pod several times).
 export function addTo(into: Resources, r: Resources, sign = 1): void {
-  for (const [k, v] of Object.entries(r)) into[k] = (into[k] ?? 0) + sign * v;
+  for (const k in r) into[k] = (into[k] ?? 0) + sign * r[k]!;
 }
 
 function maxInto(into: Resources, r: Resources): void {
-  for (const [k, v] of Object.entries(r)) if (v > (into[k] ?? 0)) into[k] = v;
+  for (const k in r) if (r[k]! > (into[k] ?? 0)) into[k] = r[k]!;
 }
 
 const isSidecar = (c: Container): boolean => c.restartPolicy === 'Always';
@@ -60,8 +61,11 @@ const isSidecar = (c: Container): boolean => c.restartPolicy === 'Always';
 function containerRequests(c: Container, nonZero: boolean): Resources {
   const r = parseResources(c.resources?.requests);
   // Requests default to limits (API defaulting), in case the object skipped defaulting.
-  const lim = parseResources(c.resources?.limits);
-  for (const [k, v] of Object.entries(lim)) if (r[k] === undefined) r[k] = v;
+  const limits = c.resources?.limits;
+  if (limits) {
+    const lim = parseResources(limits);
+    for (const k in lim) if (r[k] === undefined) r[k] = lim[k]!;
+  }
   if (nonZero) {
     if (!r[CPU]) r[CPU] = DEFAULT_MILLI_CPU;
     if (!r[MEMORY]) r[MEMORY] = DEFAULT_MEMORY;
@@ -89,6 +93,6 @@ export function podRequests(pod: Pod, nonZero = false): Resources {
     }
   }
   maxInto(reqs, initMax);
-  addTo(reqs, parseResources(spec.overhead));
+  if (spec.overhead) addTo(reqs, parseResources(spec.overhead));
   return reqs;
 }

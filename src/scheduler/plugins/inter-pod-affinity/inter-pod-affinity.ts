@@ -2,7 +2,7 @@
 import { matchesLabels } from '../../../api/index.js';
 import { MAX_NODE_SCORE, type Handle, type Plugin } from '../../framework/interface.js';
 import type { NodeInfo } from '../../framework/node-info.js';
-import { newPodInfo, termMatches, type AffinityTerm, type PodInfo } from '../../framework/pod-info.js';
+import { newPodInfo, termMatches, type AffinityTerm, type PodInfo, type WeightedAffinityTerm } from '../../framework/pod-info.js';
 import { skip, unresolvable, unschedulable } from '../../framework/status.js';
 import type { Node, Pod } from '../../framework/types.js';
 import { INTER_POD_AFFINITY } from '../names/names.js';
@@ -16,6 +16,12 @@ type Counts = Map<string, number>;
 /** topologyKey → topology value → count (no string building per node in Filter). */
 type TopoCounts = Map<string, Map<string, number>>;
 
+/** Live counts shared with the cache (read-only) for one topology key; the state's own maps hold what-if deltas on top. */
+interface Shared {
+  key: string;
+  counts: ReadonlyMap<string, number>;
+}
+
 class PreFilterState {
   constructor(
     readonly podInfo: PodInfo,
@@ -24,11 +30,34 @@ class PreFilterState {
     readonly existingAnti: TopoCounts = new Map(),
     readonly affinity: TopoCounts = new Map(),
     readonly anti: TopoCounts = new Map(),
+    /** Counts kept by the cache (Handle.countsBySelector / termGroups), added to the maps above. */
+    readonly sharedExistingAnti: Shared[] = [],
+    readonly sharedAffinity: Shared[] = [],
+    readonly sharedAnti: Shared[] = [],
   ) {}
   clone(): PreFilterState {
     const copy = (c: TopoCounts): TopoCounts => new Map([...c].map(([k, m]) => [k, new Map(m)]));
-    return new PreFilterState(this.podInfo, this.selfAffine, copy(this.existingAnti), copy(this.affinity), copy(this.anti));
+    // The shared counts stay shared: a clone lives within the synchronous PostFilter that made it.
+    return new PreFilterState(this.podInfo, this.selfAffine, copy(this.existingAnti), copy(this.affinity), copy(this.anti), this.sharedExistingAnti, this.sharedAffinity, this.sharedAnti);
   }
+}
+
+/** Own (delta) count plus every shared count of one topology pair. */
+function total(own: TopoCounts, shared: Shared[], key: string, val: string): number {
+  let c = own.get(key)?.get(val) ?? 0;
+  for (let i = 0; i < shared.length; i++) {
+    const e = shared[i]!;
+    if (e.key === key) c += e.counts.get(val) ?? 0;
+  }
+  return c;
+}
+
+/** No topology pair has a non-zero total (the maps hold no entries, as the unshared path's `size === 0`). */
+function allZero(own: TopoCounts, shared: Shared[]): boolean {
+  if (shared.length === 0) return own.size === 0;
+  for (const e of shared) for (const v of e.counts.keys()) if (total(own, shared, e.key, v) !== 0) return false;
+  for (const [k, m] of own) for (const v of m.keys()) if (total(own, shared, k, v) !== 0) return false;
+  return true;
 }
 
 const PRE_FILTER_KEY = 'PreFilter' + NAME;
@@ -135,18 +164,31 @@ export function newInterPodAffinity(args: { hardPodAffinityWeight?: number } = {
       const own = pi.requiredAffinity.length + pi.requiredAntiAffinity.length > 0;
       if (nodes === h.nodes() && h.podsWithRequiredAntiAffinity && h.podsInNamespace) {
         // Indexed: existing pods with required anti-affinity, then the pods each of this pod's terms could select.
-        for (const e of h.podsWithRequiredAntiAffinity()) {
-          if (!e.nodeInfo) continue;
-          const labels = e.nodeInfo.labels;
-          for (const t of e.info.requiredAntiAffinity) {
-            const v = labels[t.topologyKey];
-            if (v !== undefined && matches(t, pod)) bump(s.existingAnti, t.topologyKey, v, 1);
+        if (h.termGroups && h.countsBySelector) {
+          // Counts the cache keeps across cycles: one check per distinct existing term, none per pod.
+          for (const g of h.termGroups('requiredAntiAffinity')) {
+            if (g.counts.size && matches(g.term, pod)) s.sharedExistingAnti.push({ key: g.term.topologyKey, counts: g.counts });
           }
+          const shareOrCount = (t: AffinityTerm, into: TopoCounts, shared: Shared[]) => {
+            if (t.namespaceSelector) countCandidates(t, into);
+            else shared.push({ key: t.topologyKey, counts: h.countsBySelector!({ namespaces: t.namespaces, selector: t.selector, topologyKey: t.topologyKey }) });
+          };
+          for (const t of pi.requiredAffinity) shareOrCount(t, s.affinity, s.sharedAffinity);
+          for (const t of pi.requiredAntiAffinity) shareOrCount(t, s.anti, s.sharedAnti);
+        } else {
+          for (const e of h.podsWithRequiredAntiAffinity()) {
+            if (!e.nodeInfo) continue;
+            const labels = e.nodeInfo.labels;
+            for (const t of e.info.requiredAntiAffinity) {
+              const v = labels[t.topologyKey];
+              if (v !== undefined && matches(t, pod)) bump(s.existingAnti, t.topologyKey, v, 1);
+            }
+          }
+          for (const t of pi.requiredAffinity) countCandidates(t, s.affinity);
+          for (const t of pi.requiredAntiAffinity) countCandidates(t, s.anti);
         }
-        for (const t of pi.requiredAffinity) countCandidates(t, s.affinity);
-        for (const t of pi.requiredAntiAffinity) countCandidates(t, s.anti);
         // As upstream: nothing to check on any node, so Filter (and AddPod/RemovePod) are skipped this cycle.
-        if (!own && s.existingAnti.size === 0) return [undefined, skip()];
+        if (!own && s.existingAnti.size === 0 && s.sharedExistingAnti.length === 0) return [undefined, skip()];
         state.write(PRE_FILTER_KEY, s);
         return [undefined, undefined];
       }
@@ -180,17 +222,21 @@ export function newInterPodAffinity(args: { hardPodAffinityWeight?: number } = {
       for (const t of s.podInfo.requiredAffinity) {
         const v = labels[t.topologyKey];
         if (v === undefined) return AFFINITY;
-        if (countOf(s.affinity, t.topologyKey, v) <= 0) podsExist = false;
+        if (total(s.affinity, s.sharedAffinity, t.topologyKey, v) <= 0) podsExist = false;
       }
-      if (!podsExist && !(s.affinity.size === 0 && s.selfAffine)) return AFFINITY;
+      if (!podsExist && !(s.selfAffine && allZero(s.affinity, s.sharedAffinity))) return AFFINITY;
       for (const t of s.podInfo.requiredAntiAffinity) {
         const v = labels[t.topologyKey];
-        if (v !== undefined && countOf(s.anti, t.topologyKey, v) > 0) return ANTI_AFFINITY;
+        if (v !== undefined && total(s.anti, s.sharedAnti, t.topologyKey, v) > 0) return ANTI_AFFINITY;
+      }
+      for (const e of s.sharedExistingAnti) {
+        const v = labels[e.key];
+        if (v !== undefined && total(s.existingAnti, s.sharedExistingAnti, e.key, v) > 0) return EXISTING_ANTI_AFFINITY;
       }
       if (s.existingAnti.size === 0) return undefined;
       for (const k of s.existingAnti.keys()) {
         const v = labels[k];
-        if (v !== undefined && (s.existingAnti.get(k)!.get(v) ?? 0) > 0) return EXISTING_ANTI_AFFINITY;
+        if (v !== undefined && total(s.existingAnti, s.sharedExistingAnti, k, v) > 0) return EXISTING_ANTI_AFFINITY;
       }
       return undefined;
     },
@@ -216,13 +262,41 @@ export function newInterPodAffinity(args: { hardPodAffinityWeight?: number } = {
         // Indexed: pods with terms of their own, and the pods this pod's preferred terms could select.
         if (hasOwn) {
           sawAffinity = h.nodes().length > 0;
-          for (const t of pi.preferredAffinity) forCandidates(t, (e, n) => void (matches(t, e.pod) && add(t.topologyKey, n.labels[t.topologyKey], t.weight)));
-          for (const t of pi.preferredAntiAffinity) forCandidates(t, (e, n) => void (matches(t, e.pod) && add(t.topologyKey, n.labels[t.topologyKey], -t.weight)));
+          const own = (t: WeightedAffinityTerm, w: number) => {
+            if (h.countsBySelector && !t.namespaceSelector) {
+              // The cache's live counts for this term: O(domains).
+              for (const [v, c] of h.countsBySelector({ namespaces: t.namespaces, selector: t.selector, topologyKey: t.topologyKey })) add(t.topologyKey, v, w * c);
+            } else forCandidates(t, (e, n) => void (matches(t, e.pod) && add(t.topologyKey, n.labels[t.topologyKey], w)));
+          };
+          for (const t of pi.preferredAffinity) own(t, t.weight);
+          for (const t of pi.preferredAntiAffinity) own(t, -t.weight);
         }
-        for (const e of h.podsWithAffinity()) {
-          if (!e.nodeInfo) continue;
-          sawAffinity = true;
-          theirs(e.info, e.nodeInfo.labels);
+        if (h.termGroups) {
+          // Existing pods' terms, one check per distinct term (counts kept by the cache).
+          for (const e of h.podsWithAffinity()) {
+            if (e.nodeInfo) {
+              sawAffinity = true;
+              break;
+            }
+          }
+          const group = (kind: 'requiredAffinity' | 'preferredAffinity' | 'preferredAntiAffinity', sign: number) => {
+            for (const g of h.termGroups!(kind)) {
+              const w = kind === 'requiredAffinity' ? hardWeight : sign * (g.term as WeightedAffinityTerm).weight;
+              if (w === 0 || g.counts.size === 0 || !matches(g.term, pod)) continue;
+              for (const [v, c] of g.counts) add(g.term.topologyKey, v, w * c);
+            }
+          };
+          if (sawAffinity) {
+            if (hardWeight > 0) group('requiredAffinity', 1);
+            group('preferredAffinity', 1);
+            group('preferredAntiAffinity', -1);
+          }
+        } else {
+          for (const e of h.podsWithAffinity()) {
+            if (!e.nodeInfo) continue;
+            sawAffinity = true;
+            theirs(e.info, e.nodeInfo.labels);
+          }
         }
       } else {
         for (const n of hasOwn || !h.havePodsWithAffinity ? h.nodes() : h.havePodsWithAffinity()) {

@@ -133,7 +133,7 @@ class State {
 const PRE_FILTER_KEY = 'PreFilter' + NAME;
 const PRE_SCORE_KEY = 'PreScore' + NAME;
 
-export function newPodTopologySpread(args: PodTopologySpreadArgs = {}, h?: Pick<Handle, 'workloads' | 'nodes' | 'podsInNamespace' | 'nodeLabelsGeneration'>): Plugin {
+export function newPodTopologySpread(args: PodTopologySpreadArgs = {}, h?: Pick<Handle, 'workloads' | 'nodes' | 'podsInNamespace' | 'nodeLabelsGeneration' | 'countsBySelector'>): Plugin {
   /** Per list of topology keys: how many distinct values each key has over the nodes holding all of them, as of a node-labels generation. */
   const domainCache = new Map<string, { gen: number; counts: number[] }>();
   const domainCounts = (cs: Constraint[], nodes: NodeInfo[], gen: number): number[] => {
@@ -239,7 +239,15 @@ export function newPodTopologySpread(args: PodTopologySpreadArgs = {}, h?: Pick<
         }
       }
       if (!cached) matchNum.forEach((m, i) => (domains[i] = m.size));
-      if (indexed) {
+      if (cached && h.countsBySelector) {
+        // Counts the cache keeps across cycles (every node counts here): O(domains), not O(pods in the namespace).
+        const keys = cs.map((c) => c.key);
+        cs.forEach((con, i) => {
+          const live = h.countsBySelector!({ namespaces: [ns], selector: con.selector, topologyKey: con.key, requireKeys: keys, skipTerminating: true });
+          const m = matchNum[i]!;
+          for (const [v, c] of live) m.set(v, c);
+        });
+      } else if (indexed) {
         for (const e of h.podsInNamespace!(ns)) {
           const n = e.nodeInfo;
           if (!n) continue;
@@ -310,8 +318,22 @@ export function newPodTopologySpread(args: PodTopologySpreadArgs = {}, h?: Pick<
         }
       }
       const weights = cs.map((con, i) => Math.log((con.key === HOSTNAME ? filtered.length - ignored.size : sizes[i]!) + 2));
+      const ns = pod.metadata.namespace ?? '';
+      // Every node counts for every constraint (no nodeAffinityPolicy/nodeTaintsPolicy in play): the cache's live counts serve.
+      const live = h?.countsBySelector && h.podsInNamespace && !cs.some((con) => mayExclude(con, pod)) ? h.countsBySelector.bind(h) : undefined;
+      const host = cs.map((con) => (live && con.key === HOSTNAME ? live({ namespaces: [ns], selector: con.selector, topologyKey: con.key, byNode: true, skipTerminating: true }) : undefined));
       // Domain counts over every node (not only the filtered ones), for domains holding a candidate; hostname counts per node in Score.
-      if (num.size && h?.podsInNamespace) {
+      if (num.size && live) {
+        const keys = cs.map((con) => con.key);
+        for (const con of cs) {
+          if (con.key === HOSTNAME) continue;
+          for (const [v, c] of live({ namespaces: [ns], selector: con.selector, topologyKey: con.key, requireKeys: requireAll ? keys : [con.key], skipTerminating: true })) {
+            const k = pairKey(con.key, v);
+            const cur = num.get(k);
+            if (cur !== undefined) num.set(k, cur + c);
+          }
+        }
+      } else if (num.size && h?.podsInNamespace) {
         // From the cache's namespace index: only the pods that can count are looked at.
         for (const e of h.podsInNamespace(pod.metadata.namespace ?? '')) {
           const n = e.nodeInfo;
@@ -338,11 +360,11 @@ export function newPodTopologySpread(args: PodTopologySpreadArgs = {}, h?: Pick<
           }
         }
       }
-      state.write(PRE_SCORE_KEY, { cs, num, weights, ignored });
+      state.write(PRE_SCORE_KEY, { cs, num, weights, ignored, host });
       return undefined;
     },
     score(state, pod, node) {
-      const s = state.read<{ cs: Constraint[]; num: Map<string, number>; weights: number[]; ignored: Set<string> }>(PRE_SCORE_KEY);
+      const s = state.read<{ cs: Constraint[]; num: Map<string, number>; weights: number[]; ignored: Set<string>; host: (ReadonlyMap<string, number> | undefined)[] }>(PRE_SCORE_KEY);
       if (!s) return 0;
       if (s.ignored.has(node.name)) return -1;
       let score = 0;
@@ -350,7 +372,8 @@ export function newPodTopologySpread(args: PodTopologySpreadArgs = {}, h?: Pick<
         const con = s.cs[i]!;
         const v = node.labels[con.key];
         if (v === undefined) continue;
-        const cnt = con.key === HOSTNAME ? (node.podsInNamespace(pod.metadata.namespace ?? '') ? countIn(con, pod, node) : 0) : (s.num.get(pairKey(con.key, v)) ?? 0);
+        const live = s.host[i];
+        const cnt = con.key === HOSTNAME ? (live ? (live.get(node.name) ?? 0) : node.podsInNamespace(pod.metadata.namespace ?? '') ? countIn(con, pod, node) : 0) : (s.num.get(pairKey(con.key, v)) ?? 0);
         score += cnt * s.weights[i]! + (con.c.maxSkew - 1);
       }
       return Math.round(score);
