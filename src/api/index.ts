@@ -35,3 +35,4 @@ export {
   type TolerationLike,
   type TaintLike,
 } from './node-selector.js';
+export { KUBE_DNS_LABELS, DNS_MANAGED_BY, KUBE_DNS_NAMESPACE, KUBE_DNS_SERVICE, kubeDnsSliceName } from './kube-dns-names.js';

@@ -5,10 +5,14 @@
  * host-gw routes, and the cluster DNS listening on the node's address and
  * published as an endpoint (`kube-dns-<node>`) of the kube-dns Service.
  * They use the agent's credentials (an admin kubeconfig, or the node's own
- * certificate, whose rights may not cover them: the failures are logged).
+ * certificate, whose rights may not cover them: the failures are logged),
+ * following the certificate in `kubeconfigPath` when the agent rotates it
+ * (src/proxy/reloading-credentials.ts): each component's client re-reads it
+ * periodically and after a 401, and re-dials with the new certificate.
  * @module
  */
 import type { ClientOptions } from '../client/index.js';
+import { followingCredentials } from './reloading-credentials.js';
 import type { NodeIdentity } from '../kubelet/index.js';
 
 export type NetworkComponent = 'proxy' | 'dns';
@@ -25,6 +29,8 @@ export function parseEnable(flag: string): Set<NetworkComponent> {
 
 export interface AgentNetworkOptions {
   credentials: ClientOptions;
+  /** Where the agent keeps `credentials` (its kubelet.kubeconfig, rewritten on rotation, or --kubeconfig): followed when given. */
+  kubeconfigPath?: string;
   node: NodeIdentity;
   clusterCIDR: string;
   serviceCIDR: string;
@@ -34,12 +40,13 @@ export interface AgentNetworkOptions {
 
 /** Start what `enabled` names; a component that cannot run here is logged and left out. */
 export async function startAgentNetwork(enabled: Set<NetworkComponent>, o: AgentNetworkOptions): Promise<Array<{ stop(): Promise<void> }>> {
-  const credentials = async () => o.credentials as ClientOptions;
+  const current = o.kubeconfigPath ? followingCredentials(o.credentials, o.kubeconfigPath, { log: o.log }) : () => o.credentials;
+  const credentials = async () => current();
   const out: Array<{ stop(): Promise<void> }> = [];
   // Imported only when enabled: an agent without them stays smaller.
   if (enabled.has('proxy')) {
     const { startNodeProxy } = await import('./start-proxy.js');
-    const p = await startNodeProxy({ credentials, nodeName: o.node.name, clusterCIDR: o.clusterCIDR, serviceCIDR: o.serviceCIDR, signal: o.signal, log: o.log }).catch((e: unknown) => {
+    const p = await startNodeProxy({ credentials, nodeName: o.node.name, nodeIP: o.node.address, clusterCIDR: o.clusterCIDR, serviceCIDR: o.serviceCIDR, signal: o.signal, log: o.log }).catch((e: unknown) => {
       o.log(`proxy: not started: ${(e as Error).message}`);
       return undefined;
     });

@@ -133,7 +133,9 @@ export async function runAgent(argv: string[]): Promise<void> {
     await Promise.all(agents.map((a) => a.agent.start()));
     void kubelet?.certify(values['data-dir'] ?? defaultDataDir());
     // ── node network components (agent-network.ts) ──
-    if (enabled.size && !stopRequested) network.push(...(await startAgentNetwork(enabled, { credentials: localCreds ?? creds, node: nodes[0]!, clusterCIDR: values['cluster-cidr']!, serviceCIDR: values['service-cidr']!, signal: stopping.signal, log })));
+    // (the components follow the certificate in the kubeconfig the agent rewrites on rotation, or in --kubeconfig)
+    const networkKubeconfig = localCreds ? join(agentDirOf(values['data-dir'] ?? defaultDataDir()), 'kubelet.kubeconfig') : values.kubeconfig;
+    if (enabled.size && !stopRequested) network.push(...(await startAgentNetwork(enabled, { credentials: localCreds ?? creds, kubeconfigPath: networkKubeconfig, node: nodes[0]!, clusterCIDR: values['cluster-cidr']!, serviceCIDR: values['service-cidr']!, signal: stopping.signal, log })));
     // ── end ──
   };
   // Signal handlers go in before start-up resolves: a SIGTERM during start-up must still exit cleanly.

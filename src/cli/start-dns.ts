@@ -17,12 +17,20 @@
  *
  * A port already in use (another server on this host) is logged and DNS is
  * skipped: it never stops the server.
+ *
+ * `k8ts agent --enable dns` runs the same through startNodeDns with the
+ * agent's own credentials (a token-joined agent is `system:node:<name>`): it
+ * publishes only its slice `kube-dns-<node>` (NodeRestriction lets a node
+ * write nothing else) and never the Service. Every instance deletes its slice
+ * when it stops cleanly; the kube-dns-endpoints controller keeps the legacy
+ * Endpoints and the endpoints' readiness (docs/networking.md).
  */
 import { createSocket } from 'node:dgram';
 import { networkInterfaces } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { Client, type ClientOptions } from '../client/index.js';
-import { dnsServiceIP, ensureKubeDnsObjects, parseUpstream, type DnsWorkerData } from '../dns/index.js';
+import { dnsServiceIP, ensureKubeDnsObjects, parseUpstream, withdrawKubeDns, type DnsWorkerData } from '../dns/index.js';
+import { localNodeIdentity } from '../kubelet/index.js';
 import type { ComponentContext, RunningComponent } from './component-context.js';
 
 function nodeIp(): string {
@@ -33,7 +41,9 @@ function nodeIp(): string {
 }
 
 export async function startDns(ctx: ComponentContext): Promise<RunningComponent | undefined> {
-  return startNodeDns({ credentials: (u, g) => ctx.credentialsFor(u, g), serviceCIDR: ctx.flags.serviceCIDR, signal: ctx.signal, log: ctx.log });
+  // With its own node (the embedded agent), the endpoint names it: its readiness then follows that Node (kube-dns-endpoints controller).
+  const ownNode = !ctx.flags.disabled.has('agent') && ctx.flags.runtime !== 'none' ? localNodeIdentity('sim').name : undefined;
+  return startNodeDns({ credentials: (u, g) => ctx.credentialsFor(u, g), serviceCIDR: ctx.flags.serviceCIDR, signal: ctx.signal, log: ctx.log, service: true, nodeName: ownNode });
 }
 
 export interface NodeDnsOptions {
@@ -44,6 +54,8 @@ export interface NodeDnsOptions {
   nodeIP?: string;
   /** Names this server's kube-dns EndpointSlice (`kube-dns-<node>`; default the host name). */
   nodeName?: string;
+  /** Create the kube-dns Service too (only the server's instance: nodes may not write Services). Default false. */
+  service?: boolean;
   signal: AbortSignal;
   log(msg: string): void;
 }
@@ -106,26 +118,58 @@ export async function startNodeDns(o: NodeDnsOptions): Promise<RunningComponent 
     await worker.terminate();
     return undefined;
   }
-  // As its own ServiceAccount: k8ts:kube-dns-publisher (bootstrap policy) lets it write these in kube-system only.
+  // The server's instance writes as its own ServiceAccount (k8ts:kube-dns-publisher, kube-system only); an agent's
+  // as its node (the node authorizer and NodeRestriction let it write only its own slice, with its own addresses).
   const publisher = new Client({ ...creds, qps: -1, userAgent: 'k8ts-dns/v1.32.0 (k8ts)' });
-  try {
-    await ensureKubeDnsObjects(publisher, { clusterIP: dnsServiceIP(o.serviceCIDR), endpointIP: r.host === '0.0.0.0' ? (o.nodeIP ?? nodeIp()) : r.host, port: r.port, metricsPort: r.metricsPort || undefined, nodeName: o.nodeName });
-  } catch (e) {
-    ctx.log(`dns: could not create the kube-dns Service: ${(e as Error).message}`);
-  } finally {
-    await publisher.close();
-  }
+  const publish = () =>
+    ensureKubeDnsObjects(publisher, {
+      clusterIP: dnsServiceIP(o.serviceCIDR),
+      endpointIP: r.host === '0.0.0.0' ? (o.nodeIP ?? nodeIp()) : r.host,
+      port: r.port,
+      metricsPort: r.metricsPort || undefined,
+      nodeName: o.nodeName,
+      service: o.service === true,
+    });
+  let stopping = false;
+  const attempt = () =>
+    publish().then(
+      () => true,
+      (e: unknown) => {
+        ctx.log(`dns: could not publish the kube-dns endpoint: ${(e as Error).message}`);
+        return false;
+      },
+    );
+  // Published before this returns; on failure (the Node not registered yet, the API server busy) retried in the
+  // background, doubling the wait up to 30 s: DNS answers meanwhile.
+  const published = await attempt();
+  const publishing = (async () => {
+    for (let delay = 1000, ok = published; !ok && !ctx.signal.aborted && !stopping; delay = Math.min(delay * 2, 30_000)) {
+      await new Promise((res) => setTimeout(res, delay).unref());
+      if (!ctx.signal.aborted && !stopping) ok = await attempt();
+    }
+  })();
   ctx.log(`dns: serving ${domain} on ${r.host}:${r.port} (udp+tcp)${r.metricsPort ? `, metrics on http://${r.host}:${r.metricsPort}/metrics` : ''}; upstreams ${r.upstreams.join(',') || 'none'}`);
-  const onAbort = () => worker.postMessage('stop');
+  const onAbort = () => void (stopped ??= stop());
   ctx.signal.addEventListener('abort', onAbort, { once: true });
+  let stopped: Promise<void> | undefined;
+  const stop = async () => {
+    stopping = true;
+    await Promise.race([publishing, new Promise((res) => setTimeout(res, 5000).unref())]);
+    // Withdraw first, so kube-proxy stops sending queries here while this instance still answers.
+    const withdraw = withdrawKubeDns(publisher, o.nodeName).then(
+      () => ctx.log(`dns: withdrew ${o.nodeName ?? 'this host'}'s kube-dns endpoint`),
+      (e: unknown) => ctx.log(`dns: could not withdraw the kube-dns endpoint: ${(e as Error).message}`),
+    );
+    await Promise.race([withdraw, new Promise((res) => setTimeout(res, 5000).unref())]);
+    await publisher.close();
+    worker.postMessage('stop');
+    await Promise.race([done, new Promise((res) => setTimeout(res, 5000).unref())]);
+    ctx.signal.removeEventListener('abort', onAbort);
+    await worker.terminate();
+  };
   return {
     name: 'dns',
-    async stop() {
-      worker.postMessage('stop');
-      await Promise.race([done, new Promise((res) => setTimeout(res, 5000).unref())]);
-      ctx.signal.removeEventListener('abort', onAbort);
-      await worker.terminate();
-    },
+    stop: () => (stopped ??= stop()),
   };
 }
 

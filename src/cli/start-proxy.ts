@@ -11,7 +11,8 @@ import { parseArgs } from 'node:util';
 import { Client, type ClientOptions } from '../client/index.js';
 import { resolveRuntime } from '../kubelet/index.js';
 import { readKubeconfig } from '../pki/index.js';
-import { cleanupRules, ensureSafetyRoutes, execRunner, startInformerProxy, startNetworkAgents } from '../proxy/index.js';
+import { cleanupRules, ensureSafetyRoutes, execRunner, isIPv4, startInformerProxy, startNetworkAgents } from '../proxy/index.js';
+import { followingCredentials } from './reloading-credentials.js';
 import { parseDuration } from './duration.js';
 import type { ComponentContext, RunningComponent } from './component-context.js';
 
@@ -39,10 +40,23 @@ export interface NodeProxyOptions {
   /** Credentials per identity (the server issues one per component; `k8ts agent` hands over its own). */
   credentials(user: string, groups: string[]): Promise<ClientOptions>;
   nodeName: string;
+  /** The node's IPv4 address (loadBalancerSourceRanges holding it let the node reach its local LB IPs); default: the Node's InternalIP. */
+  nodeIP?: string;
   clusterCIDR: string;
   serviceCIDR: string;
   signal: AbortSignal;
   log(msg: string): void;
+}
+
+/** The Node's first IPv4 InternalIP (upstream kube-proxy's node IP detection), if the Node is registered. */
+export async function nodeIPFromApi(client: Client, nodeName: string): Promise<string | undefined> {
+  try {
+    const n = await client.resource('nodes').get(nodeName);
+    const addrs = ((n.status as { addresses?: Array<{ type?: string; address?: string }> } | undefined)?.addresses ?? []);
+    return addrs.find((a) => a.type === 'InternalIP' && isIPv4(a.address))?.address;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -63,7 +77,8 @@ export async function startNodeProxy(o: NodeProxyOptions): Promise<RunningCompon
   }
   const client = new Client({ ...(await o.credentials(KUBE_PROXY_USER, [])), qps: -1, userAgent: 'kube-proxy/v1.32.0 (k8ts)' });
   const nodeName = o.nodeName;
-  const node = { nodeName, clusterCIDR: o.clusterCIDR };
+  const nodeIP = o.nodeIP && isIPv4(o.nodeIP) ? o.nodeIP : await nodeIPFromApi(client, nodeName);
+  const node = { nodeName, clusterCIDR: o.clusterCIDR, nodeIP };
   await ensureSafetyRoutes(runner, { serviceCIDR: o.serviceCIDR, clusterCIDR: o.clusterCIDR }).catch((e: unknown) => o.log(`proxy: safety routes: ${(e as Error).message}`));
   const running = await startInformerProxy({ client, signal: o.signal, runner, node, healthPort: 10256, log: o.log }).catch(async (e: unknown) => {
     // The health port may be taken by another kube-proxy; run without it rather than not at all.
@@ -132,17 +147,19 @@ export async function runProxyCommand(argv: string[]): Promise<void> {
   const healthPort = Number(values['healthz-port']);
   if (!Number.isInteger(healthPort) || healthPort < -1 || healthPort > 65535) throw new Error(`--healthz-port ${values['healthz-port']}: not a port number`);
   const kubeconfig = values.kubeconfig ?? process.env.KUBECONFIG;
-  if (!kubeconfig) throw new Error('proxy: give --kubeconfig (or set KUBECONFIG)');
-  const creds = await readKubeconfig(kubeconfig);
-  const client = new Client({ ...creds, qps: -1, userAgent: 'kube-proxy/v1.32.0 (k8ts)' });
   const abort = new AbortController();
   const log = (m: string) => process.stderr.write(`${new Date().toISOString()} ${m}\n`);
+  if (!kubeconfig) throw new Error('proxy: give --kubeconfig (or set KUBECONFIG)');
+  // The client certificate is re-read from the kubeconfig (every 30 s and after a 401): a rotated one is followed.
+  const creds = followingCredentials(await readKubeconfig(kubeconfig), kubeconfig, { log })();
+  const client = new Client({ ...creds, qps: -1, userAgent: 'kube-proxy/v1.32.0 (k8ts)' });
+  const nodeName = values['hostname-override'] ?? hostname().toLowerCase();
   await ensureSafetyRoutes(runner, { serviceCIDR: values['service-cidr']!, clusterCIDR: values['cluster-cidr']! });
   const running = await startInformerProxy({
     client,
     signal: abort.signal,
     runner,
-    node: { nodeName: values['hostname-override'] ?? hostname().toLowerCase(), clusterCIDR: values['cluster-cidr'] },
+    node: { nodeName, clusterCIDR: values['cluster-cidr'], nodeIP: await nodeIPFromApi(client, nodeName) },
     healthPort,
     minSyncPeriodMs: parseDuration(values['iptables-min-sync-period']!),
     syncPeriodMs: parseDuration(values['iptables-sync-period']!),

@@ -40,6 +40,8 @@ export const CONTROLLER_SERVICE_ACCOUNTS: Record<string, string> = {
   'taint-eviction-controller': 'node-controller',
   'service-lb-controller': 'service-controller',
   'local-path-provisioner': 'local-path-provisioner',
+  // k8ts's own: writes as the DNS's ServiceAccount (k8ts:kube-dns-publisher in kube-system).
+  'kube-dns-endpoints': 'kube-dns',
 };
 
 export const SA_NAMESPACE = 'kube-system';

@@ -26,6 +26,7 @@ import { startNodeLifecycleController } from './node-lifecycle.js';
 import { startTaintManager } from './taint-manager.js';
 import { startHpaController } from './hpa/controller.js';
 import { startEndpointSliceMirroringController } from './endpointslice-mirroring.js';
+import { startKubeDnsEndpointsController } from './kube-dns-endpoints.js';
 
 const nodeCommon = (ctx: ControllerContext) => ({ signal: ctx.signal, factory: ctx.factory, clock: ctx.clock, log: ctx.log, metrics: ctx.metrics });
 
@@ -66,6 +67,8 @@ export const CONTROLLERS = {
       largeClusterSizeThreshold: ctx.node?.largeClusterSizeThreshold,
     }),
   'taint-eviction-controller': (ctx: ControllerContext) => startTaintManager(ctx.client, nodeCommon(ctx)),
+  // k8ts's own (helper N1): kube-dns's legacy Endpoints from the DNS instances' slices, their readiness from the Nodes.
+  'kube-dns-endpoints': (ctx: ControllerContext) => startKubeDnsEndpointsController(ctx),
 } satisfies Record<string, (ctx: ControllerContext) => StartedController>;
 
 export type ControllerName = keyof typeof CONTROLLERS;

@@ -8,5 +8,5 @@ export { ClusterZone, dashed, expandIPv6, parseReverse, NOERROR, NXDOMAIN, SERVF
 export { DnsServer, parseUpstream, resolvConfNameservers, type DnsServerOptions, type Upstream } from './server.js';
 export { InformerSource, StaticSource, SERVICE_NAME_LABEL, type DnsSource, type Service, type EndpointSlice, type SliceEndpoint } from './source.js';
 export { DnsMetrics } from './metrics.js';
-export { ensureKubeDnsObjects, dnsServiceIP, KUBE_DNS_LABELS, DNS_MANAGED_BY, type KubeDnsOptions } from './kube-dns.js';
+export { ensureKubeDnsObjects, withdrawKubeDns, dnsServiceIP, kubeDnsSliceName, kubeDnsService, kubeDnsServicePorts, KUBE_DNS_LABELS, DNS_MANAGED_BY, type KubeDnsOptions } from './kube-dns.js';
 export type { DnsWorkerData } from './worker-main.js';

@@ -7,7 +7,7 @@
  */
 export * from './types.js';
 export * from './chain-names.js';
-export { servicePortsOf, endpointsFromSlices, stateFromObjects, servicePortName, endpointKey, isIPv4, SERVICE_NAME_LABEL } from './service-info.js';
+export { servicePortsOf, endpointsFromSlices, stateFromObjects, servicePortName, endpointKey, isIPv4, SERVICE_NAME_LABEL, loadBalancerSourceRangesOf, LB_SOURCE_RANGES_ANNOTATION } from './service-info.js';
 export { IncrementalRuleset } from './incremental.js';
 export { buildRuleset, assembleRuleset, buildServiceFragment, categorizeEndpoints, type Fragment, probability, JUMP_RULES, type JumpRule } from './ruleset.js';
 export { planRestore, renderRuleset, parseSave, missingJumps, planCleanup, isOurChain, type RestorePlan } from './restore.js';

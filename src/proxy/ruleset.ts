@@ -5,7 +5,7 @@
  * @module
  */
 import * as N from './chain-names.js';
-import { endpointKey } from './service-info.js';
+import { endpointKey, ipv4InCIDR } from './service-info.js';
 import type { Endpoint, NodeConfig, ProxyState, Ruleset, ServicePort } from './types.js';
 
 /** The jumps from built-in chains into ours (upstream's iptablesJumpChains), in iptables-save's own form. */
@@ -250,8 +250,15 @@ export function buildServiceFragment(sp: ServicePort, eps: Endpoint[], node: Nod
       if (hasEndpoints) add(nat, N.KUBE_SERVICES, `-m comment --comment ${q(`${name} external IP`)} ${dst(ip, sp.port)} -j ${externalChain}`);
       if (!hasExternal) add(filter, N.KUBE_EXTERNAL_SERVICES, `-m comment --comment ${externalComment} ${dst(ip, sp.port)} -j ${externalTarget}`);
     }
+    // With loadBalancerSourceRanges, load-balancer traffic goes through the firewall chain first:
+    // allowed sources jump on to the external chain (and are DNATed), the rest fall off its end
+    // un-DNATed and meet the filter table's DROP for the load-balancer IP in KUBE-PROXY-FIREWALL.
+    const usesFWChain = hasEndpoints && sp.loadBalancerIPs.length > 0 && sp.loadBalancerSourceRanges.length > 0;
+    const fwChain = usesFWChain ? N.fwChain(name, proto) : '';
+    const loadBalancerTrafficChain = usesFWChain ? fwChain : externalChain;
     for (const ip of sp.loadBalancerIPs) {
-      if (hasEndpoints) add(nat, N.KUBE_SERVICES, `-m comment --comment ${q(`${name} loadbalancer IP`)} ${dst(ip, sp.port)} -j ${externalChain}`);
+      if (hasEndpoints) add(nat, N.KUBE_SERVICES, `-m comment --comment ${q(`${name} loadbalancer IP`)} ${dst(ip, sp.port)} -j ${loadBalancerTrafficChain}`);
+      if (usesFWChain) add(filter, N.KUBE_PROXY_FIREWALL, `-m comment --comment ${q(`${name} traffic not accepted by ${fwChain}`)} ${dst(ip, sp.port)} -j DROP`);
     }
     if (!hasExternal) {
       for (const ip of sp.loadBalancerIPs) add(filter, N.KUBE_EXTERNAL_SERVICES, `-m comment --comment ${externalComment} ${dst(ip, sp.port)} -j ${externalTarget}`);
@@ -280,6 +287,20 @@ export function buildServiceFragment(sp: ServicePort, eps: Endpoint[], node: Nod
         addSvc(externalChain, `-m comment --comment ${q(`route LOCAL traffic for ${name} external destinations`)} -m addrtype --src-type LOCAL -j ${clusterChain}`);
       }
       if (hasExternal) addSvc(externalChain, `-j ${externalPolicyChain}`);
+    }
+
+    if (usesFWChain) {
+      declare(fwChain);
+      const fwComment = `-m comment --comment ${q(`${name} loadbalancer IP`)} `;
+      let allowFromNode = false;
+      for (const cidr of sp.loadBalancerSourceRanges) {
+        addSvc(fwChain, `${fwComment}-s ${cidr} -j ${externalChain}`);
+        if (node.nodeIP && ipv4InCIDR(node.nodeIP, cidr)) allowFromNode = true;
+      }
+      // A load-balancer IP that is local (ServiceLB hands out the node's own addresses) is reached
+      // from this node with that IP as the source: let those connections through when the node is allowed.
+      if (allowFromNode) for (const ip of sp.loadBalancerIPs) addSvc(fwChain, `${fwComment}-s ${ip}/32 -j ${externalChain}`);
+      addSvc(fwChain, `-m comment --comment ${q(`other traffic to ${name} will be dropped by ${N.KUBE_PROXY_FIREWALL}`)}`);
     }
 
     // Each endpoint's `ip:port` and KUBE-SEP chain, computed once (parallel to `all`).

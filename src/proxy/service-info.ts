@@ -5,6 +5,8 @@ import type { Endpoint, ProxyState, Protocol, ServicePort } from './types.js';
 /** Services carrying this label are served by another proxy (upstream's service.kubernetes.io/service-proxy-name). */
 export const SERVICE_PROXY_NAME_LABEL = 'service.kubernetes.io/service-proxy-name';
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
+/** The annotation that held the source ranges before spec.loadBalancerSourceRanges (still honoured when the field is empty). */
+export const LB_SOURCE_RANGES_ANNOTATION = 'service.beta.kubernetes.io/load-balancer-source-ranges';
 const DEFAULT_STICKY_SECONDS = 10800;
 
 interface SvcSpecPort {
@@ -36,6 +38,52 @@ export function isIPv4(s: unknown): s is string {
   return dots === 3 && digits > 0;
 }
 
+/**
+ * An IPv4 CIDR in canonical form (host bits cleared, as Go's IPNet.String()
+ * and iptables-save print it), or undefined for anything else (IPv6 ranges
+ * belong to an IPv6 proxier; invalid ones were refused by validation).
+ */
+export function canonicalIPv4CIDR(value: string): string | undefined {
+  const v = value.trim();
+  const slash = v.indexOf('/');
+  if (slash < 0) return undefined;
+  const ip = v.slice(0, slash);
+  const bitsS = v.slice(slash + 1);
+  if (!isIPv4(ip) || !/^\d{1,2}$/.test(bitsS)) return undefined;
+  const bits = Number(bitsS);
+  if (bits > 32) return undefined;
+  const n = ip.split('.').reduce((a, o) => a * 256 + Number(o), 0);
+  const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
+  const net = (n & mask) >>> 0;
+  return `${net >>> 24}.${(net >>> 16) & 255}.${(net >>> 8) & 255}.${net & 255}/${bits}`;
+}
+
+/** Whether IPv4 `ip` lies in canonical IPv4 `cidr`. */
+export function ipv4InCIDR(ip: string, cidr: string): boolean {
+  const [base, bitsS] = cidr.split('/');
+  const bits = Number(bitsS);
+  const num = (s: string) => s.split('.').reduce((a, o) => a * 256 + Number(o), 0);
+  const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
+  return ((num(ip) & mask) >>> 0) === ((num(base!) & mask) >>> 0);
+}
+
+/**
+ * A LoadBalancer Service's source ranges (upstream's GetLoadBalancerSourceRanges):
+ * spec.loadBalancerSourceRanges, else the comma-separated annotation; IPv4 only,
+ * canonical, deduplicated, in order. Empty means every source is allowed.
+ */
+export function loadBalancerSourceRangesOf(svc: KObject): string[] {
+  const spec = (svc.spec ?? {}) as { loadBalancerSourceRanges?: unknown };
+  let raw: string[] = Array.isArray(spec.loadBalancerSourceRanges) ? spec.loadBalancerSourceRanges.map(String) : [];
+  if (!raw.length) raw = (svc.metadata.annotations?.[LB_SOURCE_RANGES_ANNOTATION] ?? '').split(',');
+  const out: string[] = [];
+  for (const r of raw) {
+    const c = canonicalIPv4CIDR(r);
+    if (c && !out.includes(c)) out.push(c);
+  }
+  return out;
+}
+
 export function servicePortName(namespace: string, name: string, portName: string): string {
   return `${namespace}/${name}${portName ? ':' + portName : ''}`;
 }
@@ -51,6 +99,7 @@ export function servicePortsOf(svc: KObject): ServicePort[] {
   const type = String(spec.type ?? 'ClusterIP');
   const externalIPs = ((spec.externalIPs as string[] | undefined) ?? []).filter(isIPv4);
   const lbIPs = type === 'LoadBalancer' ? (status.loadBalancer?.ingress ?? []).filter((i) => isIPv4(i.ip) && i.ipMode !== 'Proxy').map((i) => i.ip!) : [];
+  const sourceRanges = lbIPs.length ? loadBalancerSourceRangesOf(svc) : [];
   const affinity = spec.sessionAffinity === 'ClientIP';
   const timeout = (spec.sessionAffinityConfig as { clientIP?: { timeoutSeconds?: number } } | undefined)?.clientIP?.timeoutSeconds;
   const out: ServicePort[] = [];
@@ -71,6 +120,7 @@ export function servicePortsOf(svc: KObject): ServicePort[] {
       nodePort,
       externalIPs,
       loadBalancerIPs: lbIPs,
+      loadBalancerSourceRanges: sourceRanges,
       sessionAffinityClientIP: affinity,
       stickyMaxAgeSeconds: affinity ? (timeout ?? DEFAULT_STICKY_SECONDS) : 0,
       externalPolicyLocal: externallyAccessible && spec.externalTrafficPolicy === 'Local',

@@ -155,8 +155,10 @@ export function tracePacket(saveText: string, p: Packet): TraceResult {
     }
     for (const r of rules) {
       if (!matches(r, p)) continue;
-      steps.push({ depth, chain, rule: r.line });
       const t = r.target ?? '';
+      // The end of a load-balancer firewall chain (loadBalancerSourceRanges): a source no range allowed.
+      const fwEnd = !t && chain.startsWith('KUBE-FW-');
+      steps.push({ depth, chain, rule: r.line, note: fwEnd ? 'source not in loadBalancerSourceRanges: not DNATed' : chain.startsWith('KUBE-FW-') && t ? 'source allowed by loadBalancerSourceRanges' : undefined });
       if (t === 'RETURN') return false;
       if (t === 'DNAT') return true;
       if (t.startsWith('KUBE-') && nat.has(t)) {
@@ -172,6 +174,18 @@ export function tracePacket(saveText: string, p: Packet): TraceResult {
       steps.push({ depth: 0, chain: p.hook, rule: line });
       walk('KUBE-SERVICES', 1, 1, new Set());
       break;
+    }
+  }
+  // Not DNATed: the filter table's load-balancer firewall drops it when it is addressed to a
+  // firewalled load-balancer IP (upstream's KUBE-PROXY-FIREWALL, after KUBE-FW-<hash> let it fall through).
+  if (!choices.length && !verdict) {
+    for (const line of filter.get('KUBE-PROXY-FIREWALL') ?? []) {
+      const r = parseRule(line);
+      if (r.target === 'DROP' && matches(r, p)) {
+        verdict = `DROP in filter KUBE-PROXY-FIREWALL${r.comment ? ` (${r.comment})` : ''}`;
+        steps.push({ depth: 0, chain: 'filter/KUBE-PROXY-FIREWALL', rule: line, note: 'DROP' });
+        break;
+      }
     }
   }
   return { steps, choices, verdict };

@@ -20,6 +20,12 @@ export interface ServicePort {
   nodePort: number;
   externalIPs: string[];
   loadBalancerIPs: string[];
+  /**
+   * spec.loadBalancerSourceRanges (else the service.beta.kubernetes.io/load-balancer-source-ranges
+   * annotation) as IPv4 network/prefix strings: traffic to the load-balancer IPs from other
+   * sources is dropped (KUBE-FW-<hash> in nat, KUBE-PROXY-FIREWALL in filter). Empty: no firewall.
+   */
+  loadBalancerSourceRanges: string[];
   sessionAffinityClientIP: boolean;
   stickyMaxAgeSeconds: number;
   externalPolicyLocal: boolean;
@@ -56,6 +62,12 @@ export interface NodeConfig {
   localhostNodePorts: boolean;
   /** Masquerade every Service connection (--masquerade-all). */
   masqueradeAll: boolean;
+  /**
+   * The node's primary IPv4 address (upstream's proxier.nodeIP): when a Service's
+   * loadBalancerSourceRanges contain it, the node's own connections to the
+   * load-balancer IPs (which loop back with the VIP as source) are allowed too.
+   */
+  nodeIP?: string;
 }
 
 export const DEFAULT_NODE_CONFIG: NodeConfig = {

@@ -110,7 +110,7 @@ describe('service networking on real pods in node network namespaces', { skip: s
     assert.match(fromNode(n1, n2.ip, port)[0] ?? '', /^web-[123]$/, `${n2.ip}:${port}`);
   });
 
-  test('DNS from inside a pod through the kube-dns Service IP', () => {
+  test('DNS from inside a pod through the kube-dns Service IP', async () => {
     const look = (args: string) => c.exec('client', `nslookup ${args} 2>&1`, { timeoutMs: 60_000 }).out;
     const full = look('web.default.svc.cluster.local');
     assert.match(full, /Server:\s+10\.43\.0\.10/, full);
@@ -125,8 +125,11 @@ describe('service networking on real pods in node network namespaces', { skip: s
     const cname = look('ext.default.svc.cluster.local');
     assert.match(cname, /canonical name = web\.default\.svc\.cluster\.local/, cname);
     // The queries really went through the DNAT to a node's DNS: kube-dns's endpoints are the nodes' addresses.
-    const dnsSlice = c.iptablesSave(n1, 'nat');
-    assert.ok(dnsSlice.includes(`--to-destination ${n1.ip}:53`) && dnsSlice.includes(`--to-destination ${n2.ip}:53`), 'kube-dns DNATs to both nodes');
+    // Each node publishes its own endpoint when its DNS is up: wait for both in node 1's rules.
+    await waitUntil('kube-dns DNATs to both nodes', () => {
+      const nat = c.iptablesSave(n1, 'nat');
+      return nat.includes(`--to-destination ${n1.ip}:53`) && nat.includes(`--to-destination ${n2.ip}:53`);
+    }, 30_000);
   });
 
   test('across nodes: pod → pod without NAT, and pod → Service whose endpoint is on the other node', () => {

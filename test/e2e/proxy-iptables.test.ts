@@ -228,8 +228,11 @@ describe('kube-proxy iptables mode in network namespaces', { skip, timeout: 300_
 
   it('periodic syncs are partial (full once an hour, as upstream) but a deleted jump rule brings a full resync', async () => {
     const port = proxy.proxier.healthPort!;
-    const fullCount = async () => Number(/kubeproxy_sync_full_proxy_rules_duration_seconds_count (\d+)/.exec(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text())?.[1]);
-    const partialCount = async () => Number(/kubeproxy_sync_partial_proxy_rules_duration_seconds_count (\d+)/.exec(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text())?.[1]);
+    // One retry: the previous test's spawnSync blocks this process for seconds, so a kept-alive
+    // socket the health server has since closed can be picked up once and reset (ECONNRESET).
+    const metrics = async () => (await fetch(`http://127.0.0.1:${port}/metrics`).catch(() => fetch(`http://127.0.0.1:${port}/metrics`))).text();
+    const fullCount = async () => Number(/kubeproxy_sync_full_proxy_rules_duration_seconds_count (\d+)/.exec(await metrics())?.[1]);
+    const partialCount = async () => Number(/kubeproxy_sync_partial_proxy_rules_duration_seconds_count (\d+)/.exec(await metrics())?.[1]);
     const full0 = await fullCount();
     const partial0 = await partialCount();
     for (let i = 0; i < 300 && (await partialCount()) < partial0 + 2; i++) await new Promise((r) => setTimeout(r, 100));

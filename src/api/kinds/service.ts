@@ -1,5 +1,6 @@
 /** core/v1 Service: defaults, validation and table as upstream (IP allocation is the API server's). */
 import { child, isRecord } from '../object.js';
+import { isValidCIDR } from '../names.js';
 import { fieldErr, type FieldErr } from '../validation.js';
 import { AGE_COL, NAME_COL, age, arr, col, define, rec, str } from './common.js';
 
@@ -42,10 +43,45 @@ function validateService(svc: Record<string, unknown>, old?: Record<string, unkn
       errs.push(fieldErr.invalid('spec.clusterIPs[0]', spec.clusterIP ?? '', 'may not change once set'));
     }
   }
+  // ── loadBalancerSourceRanges (helper N2; upstream's ValidateService): the field, else the annotation ──
+  errs.push(...validateSourceRanges(svc, spec, type));
+  // ── end loadBalancerSourceRanges ──
   const sa = spec.sessionAffinity;
   if (sa !== undefined && sa !== 'None' && sa !== 'ClientIP') errs.push(fieldErr.notSupported('spec.sessionAffinity', sa, ['ClientIP', 'None']));
   return errs;
 }
+
+// ── loadBalancerSourceRanges (helper N2) ──
+const LB_SOURCE_RANGES_ANNOTATION = 'service.beta.kubernetes.io/load-balancer-source-ranges';
+
+/**
+ * spec.loadBalancerSourceRanges (or, when it is empty, the older annotation) only on
+ * LoadBalancer Services, and every entry a CIDR (space padding allowed, as upstream's
+ * GetLoadBalancerSourceRanges trims it). Field path and messages as upstream's.
+ */
+function validateSourceRanges(svc: Record<string, unknown>, spec: Record<string, unknown>, type: string): FieldErr[] {
+  const ranges = arr(spec.loadBalancerSourceRanges);
+  const annotations = rec(rec(svc.metadata).annotations);
+  const annotated = Object.prototype.hasOwnProperty.call(annotations, LB_SOURCE_RANGES_ANNOTATION);
+  if (!ranges.length && !annotated) return [];
+  const errs: FieldErr[] = [];
+  let path: string;
+  let shown: string;
+  let values: string[];
+  if (ranges.length) {
+    path = 'spec.LoadBalancerSourceRanges';
+    values = ranges.map((r) => (typeof r === 'string' ? r : String(r)));
+    shown = `[${values.join(' ')}]`;
+  } else {
+    path = `metadata.annotations[${LB_SOURCE_RANGES_ANNOTATION}]`;
+    shown = str(annotations[LB_SOURCE_RANGES_ANNOTATION]);
+    values = (shown.trim() || '0.0.0.0/0').split(',');
+  }
+  if (type !== 'LoadBalancer') errs.push(fieldErr.forbidden(path, "may only be used when `type` is 'LoadBalancer'"));
+  if (values.some((v) => isValidCIDR(v.trim()).length > 0)) errs.push(fieldErr.invalid(path, shown, 'must be a list of IP ranges. For example, 10.240.0.0/24,10.250.0.0/24 '));
+  return errs;
+}
+// ── end loadBalancerSourceRanges ──
 
 function portsCell(spec: Record<string, unknown>): string {
   const ports = arr(spec.ports).map(rec);

@@ -2,11 +2,13 @@
  * The Node authorizer: a kubelet (`system:node:<name>` in `system:nodes`) gets
  * the system:node rules, but reads Secrets, ConfigMaps, PVCs, PVs and
  * ServiceAccount tokens only when a pod bound to its node uses them, and
- * writes only its own Node and Lease. Pods are indexed by node from the
+ * writes only its own Node and Lease (and its own kube-dns EndpointSlice,
+ * for `k8ts agent --enable dns`). Pods are indexed by node from the
  * watch cache.
  * @module
  */
 import { isRecord, type KObject } from '../../api/index.js';
+import { KUBE_DNS_NAMESPACE, kubeDnsSliceName } from '../../api/index.js';
 import type { WatchCache } from '../watch-cache/watch-cache.js';
 import type { Attributes, Decision } from './authorize.js';
 import { NODE_RULES } from './bootstrap-roles.js';
@@ -134,6 +136,17 @@ export class NodeAuthorizer {
       const pod = this.cache.get(PODS, `${PODS}${ns}/${name}`)?.obj;
       if (pod && s(rec(pod.spec).nodeName) !== node) return deny(`can only delete pods with spec.nodeName set to itself`);
     }
+    // ── kube-dns EndpointSlices (helper N1): `k8ts agent --enable dns` reads slices (its DNS answers from them) and
+    // writes only kube-system/kube-dns-<itself>; NodeRestriction admission checks the content (labels, addresses). ──
+    if (g === 'discovery.k8s.io' && a.resource === 'endpointslices' && !a.subresource) {
+      if (['get', 'list', 'watch'].includes(a.verb)) return allow;
+      const own = kubeDnsSliceName(node);
+      if (!['create', 'update', 'patch', 'delete'].includes(a.verb) || ns !== KUBE_DNS_NAMESPACE || (name && name !== own)) {
+        return deny(`node '${node}' can only write its own kube-dns EndpointSlice "${KUBE_DNS_NAMESPACE}/${own}"`);
+      }
+      return allow;
+    }
+    // ── end kube-dns EndpointSlices ──
     if (g === '' && a.resource === 'nodes' && name && name !== node && !['get', 'list', 'watch'].includes(a.verb)) {
       return deny(`can only modify its own node`);
     }
