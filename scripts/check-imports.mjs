@@ -20,7 +20,8 @@ export const ALLOWED = {
   kubelet: ['api', 'client', 'pki'],
   proxy: ['api', 'client'],
   dns: ['api', 'client'],
-  cli: ['api', 'pki', 'store', 'apiserver', 'client', 'scheduler', 'controllers', 'kubelet', 'proxy', 'dns'],
+  'metrics-server': ['api', 'client'],
+  cli: ['api', 'pki', 'store', 'apiserver', 'client', 'scheduler', 'controllers', 'kubelet', 'proxy', 'dns', 'metrics-server'],
 };
 
 function walk(dir, out = []) {

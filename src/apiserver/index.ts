@@ -8,3 +8,4 @@ export { dangerousRights, type SubjectRights } from './auth/dangerous-rights.js'
 export { OPTIONAL_ADMISSION_PLUGINS } from './admission/index.js';
 export { defaultConfiguration as defaultEncryptionConfiguration, writeConfiguration as writeEncryptionConfiguration, ENCRYPTION_CONFIG_FILE } from './encryption/config.js';
 export type { EncryptionStatus } from './encryption/secrets-encryption.js';
+export type { ResourceMetricsProvider } from './rest/resource-metrics.js';

@@ -40,6 +40,7 @@ import { SecretsEncryption } from './encryption/secrets-encryption.js';
 import { configureKubeletClient, noteUpgrade, type KubeletClientCredentials } from './rest/streams.js';
 import { ServerResponse, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
+import { handleResourceMetrics, metricsDiscoveryAt, METRICS_GROUP, withMetricsDiscovery, type ResourceMetricsProvider } from './rest/resource-metrics.js';
 
 /** The verb label kube-apiserver's metrics use. */
 const REPORTED_VERB: Record<string, string> = { create: 'POST', update: 'PUT', patch: 'PATCH', delete: 'DELETE', deletecollection: 'DELETECOLLECTION', get: 'GET', list: 'LIST', watch: 'WATCH' };
@@ -81,6 +82,8 @@ export class ApiServer {
   private readonly limiter: InflightLimiter;
   private readonly audit: AuditLog | undefined;
   private readonly encryption: SecretsEncryption | undefined;
+  /** metrics.k8s.io's source (rest/resource-metrics.ts); the group is served while one is set. */
+  private resourceMetrics: ResourceMetricsProvider | undefined;
 
   constructor(private readonly opts: ApiServerOptions) {
     const registry = opts.registry ?? builtinRegistry();
@@ -163,6 +166,11 @@ export class ApiServer {
     });
   }
 
+  /** Serve metrics.k8s.io/v1beta1 from `p` (src/metrics-server), or stop serving it (undefined). */
+  setResourceMetrics(p: ResourceMetricsProvider | undefined): void {
+    this.resourceMetrics = p;
+  }
+
   resource(group: string, version: string, resource: string): ResourceStore | undefined {
     const d = this.parts.registry.resource(group, version, resource);
     return d ? this.parts.resources.get(d) : undefined;
@@ -201,6 +209,11 @@ export class ApiServer {
         if (path.startsWith('/k8ts/secrets-encrypt/')) return await this.secretsEncrypt(res, path, method);
         return this.nonResource(req, res, path, method);
       }
+      // --- metrics.k8s.io: served by the in-process provider, not the registry (rest/resource-metrics.ts) ---
+      if (info.group === METRICS_GROUP && this.resourceMetrics) {
+        return handleResourceMetrics({ req, res, info, query: url.searchParams, user, parts: this.parts, decide: (a, r) => audit?.decide(a, r) }, this.resourceMetrics);
+      }
+      // --- end metrics.k8s.io ---
       const def = this.parts.registry.resource(info.group, info.version, info.resource);
       if (!def) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
       const attrs: Attributes = {
@@ -283,8 +296,8 @@ export class ApiServer {
         if (wantsAggregated(accept)) return sendRaw(res, 200, JSON.stringify(aggregatedDiscovery(this.parts.registry, true)), AGGREGATED_CONTENT_TYPE);
         return sendJson(res, 200, legacyApiVersions(this.address));
       case '/apis':
-        if (wantsAggregated(accept)) return sendRaw(res, 200, JSON.stringify(aggregatedDiscovery(this.parts.registry, false)), AGGREGATED_CONTENT_TYPE);
-        return sendJson(res, 200, legacyGroupList(this.parts.registry));
+        if (wantsAggregated(accept)) return sendRaw(res, 200, JSON.stringify(withMetricsDiscovery(p, true, aggregatedDiscovery(this.parts.registry, false), !!this.resourceMetrics)), AGGREGATED_CONTENT_TYPE);
+        return sendJson(res, 200, withMetricsDiscovery(p, false, legacyGroupList(this.parts.registry), !!this.resourceMetrics));
       case '/openapi/v3':
         return sendJson(res, 200, this.openapi.root());
       case '/metrics':
@@ -297,6 +310,8 @@ export class ApiServer {
       const doc = this.openapi.doc(p.slice('/openapi/v3/'.length));
       if (doc) return sendRaw(res, 200, doc.body, 'application/json', { ETag: `"${doc.etag}"` });
     }
+    const metricsDiscovery = this.resourceMetrics && metricsDiscoveryAt(p); // metrics.k8s.io (rest/resource-metrics.ts)
+    if (metricsDiscovery) return sendJson(res, 200, metricsDiscovery);
     const segs = p.split('/').filter(Boolean);
     if (segs[0] === 'api' && segs.length === 2) {
       const list = resourceList(this.parts.registry, '', segs[1]!);

@@ -16,6 +16,7 @@ import { startScheduler } from './start-scheduler.js';
 import { startControllers } from './start-controllers.js';
 import { startProxy } from './start-proxy.js';
 import { startDns } from './start-dns.js';
+import { startMetricsServer } from './start-metrics-server.js';
 
 export const SERVER_USAGE = `Usage: k8ts server [flags]
 
@@ -25,7 +26,8 @@ export const SERVER_USAGE = `Usage: k8ts server [flags]
   --datastore-endpoint URL     empty: SQLite in the data dir; sqlite:///path; http(s)://host:2379[,host:2379] for etcd
   --cluster-cidr C             pod network (default 10.42.0.0/16)
   --service-cidr C             Service ClusterIPs (default 10.43.0.0/16)
-  --disable LIST               components not to run: scheduler,controllers,agent,proxy,dns
+  --disable LIST               components not to run: scheduler,controllers,agent,proxy,dns,metrics-server
+  --metric-resolution D        how often metrics-server scrapes kubelets (default 15s)
   --runtime auto|cri|sim|none  the local node's runtime (default auto: cri when containerd is installed)
   --container-runtime-endpoint S  an external CRI socket (unix:///run/containerd/containerd.sock) instead of k8ts's own containerd
 ${IMAGE_GC_USAGE}  --sim-nodes N                simulated nodes to add
@@ -75,6 +77,7 @@ export async function runServer(argv: string[]): Promise<void> {
       'secrets-encryption': { type: 'boolean' },
       'secrets-encryption-provider': { type: 'string', default: 'aescbc' },
       'request-timeout': { type: 'string' },
+      'metric-resolution': { type: 'string', default: '15s' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -96,8 +99,10 @@ export async function runServer(argv: string[]): Promise<void> {
   if (!Number.isInteger(cmPort) || cmPort < 0 || cmPort > 65535) throw new Error(`--controller-manager-secure-port ${values['controller-manager-secure-port']}: not a port number`);
   const disabled = new Set(values.disable!.split(',').map((s) => s.trim()).filter(Boolean));
   for (const d of disabled) {
-    if (!['scheduler', 'controllers', 'agent', 'proxy', 'dns'].includes(d)) throw new Error(`--disable ${d}: unknown component (scheduler, controllers, agent, proxy, dns)`);
+    if (!['scheduler', 'controllers', 'agent', 'proxy', 'dns', 'metrics-server'].includes(d)) throw new Error(`--disable ${d}: unknown component (scheduler, controllers, agent, proxy, dns, metrics-server)`);
   }
+  const metricResolutionMs = parseDuration(values['metric-resolution']!);
+  if (!(metricResolutionMs >= 1000)) throw new Error(`--metric-resolution ${values['metric-resolution']}: must be at least 1s`);
   const serviceCIDR = values['service-cidr']!;
   const serviceIP = serviceCIDR.replace(/\.\d+\/\d+$/, '.1');
 
@@ -181,6 +186,8 @@ export async function runServer(argv: string[]): Promise<void> {
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   for (const [name, start] of [
+    // First: the HPA controller finds metrics.k8s.io served from its first sync on.
+    ['metrics-server', (c: ComponentContext) => startMetricsServer(c, server, metricResolutionMs)],
     ['controllers', startControllers],
     ['scheduler', startScheduler],
     ['agent', startAgent],

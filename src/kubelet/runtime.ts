@@ -50,6 +50,22 @@ export interface Runtime {
   portForwardStream?(ref: PodRef, ports: number[]): Promise<string>;
   /** The pods the runtime currently runs (kubelet `/pods`); optional. */
   listPods?(): Promise<Pod[]>;
+  /** Cumulative CPU and working set of every running container (kubelet `/metrics/resource`; cri: ListContainerStats). */
+  containerStats?(): Promise<ContainerStatsSample[]>;
+}
+
+/** One container's resource counters, as the kubelet's /metrics/resource reports them. */
+export interface ContainerStatsSample {
+  namespace: string;
+  pod: string;
+  container: string;
+  /** The runtime's container ID (pod status `containerID` without the `containerd://` prefix). */
+  id?: string;
+  /** CPU time since the container started, in core-seconds. */
+  cpuSeconds: number;
+  memoryWorkingSetBytes: number;
+  /** When the runtime read the counters (ms since the epoch). */
+  timestampMs: number;
 }
 
 /** Which standard streams an exec/attach session wires up, and whether it allocates a TTY. */

@@ -87,6 +87,8 @@ export function bootstrapPolicy(): Array<{ resource: string; obj: KObject }> {
     ['kubeadm:node-autoapprove-certificate-rotation', 'system:certificates.k8s.io:certificatesigningrequests:selfnodeclient', [group('system:nodes')]],
     ['system:kubelet-api-admin', 'system:kubelet-api-admin', [user('kube-apiserver-kubelet-client')]],
     ['k8ts:kube-scheduler-extras', 'k8ts:kube-scheduler-extras', [user('system:kube-scheduler')]],
+    // METRICS_SERVER_USER in src/cli/start-metrics-server.ts.
+    ['system:metrics-server', 'system:metrics-server', [user('system:metrics-server')]],
     // SIM_AGENT_USER in src/cli/start-agent.ts.
     ['k8ts:sim-agent', 'k8ts:sim-agent', [user(SIM_AGENT_USER)]],
     // NETWORK_AGENT_USER in src/proxy/netpol-enforcer.ts.

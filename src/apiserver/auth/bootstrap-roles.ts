@@ -76,6 +76,9 @@ export const NODE_RULES: PolicyRule[] = [
   rule(RO, 'node.k8s.io', 'runtimeclasses'),
 ];
 
+/** metrics.k8s.io readers (metrics-server's system:aggregated-metrics-reader, aggregated to view, edit and admin). */
+const METRICS_READER: PolicyRule[] = [rule(RO, 'metrics.k8s.io', 'pods nodes')];
+
 const DISCOVERY_URLS = '/api /api/* /apis /apis/* /healthz /livez /openapi /openapi/* /readyz /version /version/';
 const PUBLIC_URLS = '/healthz /livez /readyz /version /version/';
 
@@ -100,12 +103,16 @@ const agg = (to: string) => ({ [`rbac.authorization.k8s.io/aggregate-to-${to}`]:
 export const CLUSTER_ROLES: RoleSpec[] = [
   { name: 'cluster-admin', rules: [rule('*', '*', '*'), urls('*', '*')] },
   // admin/edit/view are aggregated; their rules are stored pre-aggregated, as the controller would write them.
-  { name: 'admin', rules: [...ADMIN, ...EDIT, ...VIEW], aggregateFrom: 'admin' },
-  { name: 'edit', rules: [...EDIT, ...VIEW], labels: agg('admin'), aggregateFrom: 'edit' },
-  { name: 'view', rules: VIEW, labels: agg('edit'), aggregateFrom: 'view' },
+  { name: 'admin', rules: [...ADMIN, ...EDIT, ...VIEW, ...METRICS_READER], aggregateFrom: 'admin' },
+  { name: 'edit', rules: [...EDIT, ...VIEW, ...METRICS_READER], labels: agg('admin'), aggregateFrom: 'edit' },
+  { name: 'view', rules: [...VIEW, ...METRICS_READER], labels: agg('edit'), aggregateFrom: 'view' },
   { name: 'system:aggregate-to-admin', rules: ADMIN, labels: agg('admin') },
   { name: 'system:aggregate-to-edit', rules: EDIT, labels: agg('edit') },
   { name: 'system:aggregate-to-view', rules: VIEW, labels: agg('view') },
+  // --- metrics-server (src/metrics-server): the API's readers, and the scraper's own identity ---
+  { name: 'system:aggregated-metrics-reader', rules: METRICS_READER, labels: { ...agg('view'), ...agg('edit'), ...agg('admin') } },
+  { name: 'system:metrics-server', rules: [rule('get', '-', 'nodes/metrics'), rule(RO, '-', 'pods nodes')] },
+  // --- end metrics-server ---
   { name: 'system:basic-user', rules: [rule('create', 'authorization.k8s.io', 'selfsubjectaccessreviews selfsubjectrulesreviews'), rule('create', 'authentication.k8s.io', 'selfsubjectreviews')] },
   { name: 'system:discovery', rules: [urls('get', DISCOVERY_URLS)] },
   { name: 'system:public-info-viewer', rules: [urls('get', PUBLIC_URLS)] },
@@ -152,7 +159,8 @@ export const CLUSTER_ROLES: RoleSpec[] = [
   // k8ts's node network agent (NetworkPolicy enforcement and host-gw routes, src/proxy): reads only.
   { name: 'k8ts:network-agent', rules: [rule(RO, '-', 'pods namespaces nodes'), rule(RO, 'networking.k8s.io', 'networkpolicies')] },
   // Bound in kube-system only, to the kube-dns ServiceAccount: the DNS publishes its Service and endpoints.
-  { name: 'k8ts:kube-dns-publisher', rules: [rule('create get update patch', '-', 'services endpoints'), rule('create get update patch', 'discovery.k8s.io', 'endpointslices')] },
+  // delete: an instance withdraws its own slice when it stops; the kube-dns-endpoints controller writes Endpoints and slice readiness as it.
+  { name: 'k8ts:kube-dns-publisher', rules: [rule('create get update patch', '-', 'services endpoints'), rule('create get update patch delete', 'discovery.k8s.io', 'endpointslices')] },
   { name: 'k8ts:sim-agent-leases', rules: [rule('create get list watch patch update', 'coordination.k8s.io', 'leases')] },
   {
     name: 'system:volume-scheduler',

@@ -32,6 +32,12 @@ export interface CriContainerStatus extends Omit<CriContainer, 'pod_sandbox_id'>
   log_path: string;
 }
 
+export interface CriContainerStats {
+  attributes: { id: string; metadata: { name: string; attempt: number } | null; labels: Record<string, string> } | null;
+  cpu: { timestamp: string; usage_core_nano_seconds: { value: string } | null } | null;
+  memory: { timestamp: string; working_set_bytes: { value: string } | null } | null;
+}
+
 export interface CriSandbox {
   id: string;
   metadata: { name: string; uid: string; namespace: string; attempt: number } | null;
@@ -119,6 +125,11 @@ export class CriClient {
 
   async listSandboxes(filter: Msg = {}): Promise<CriSandbox[]> {
     return (await this.rt<{ items: CriSandbox[] }>('ListPodSandbox', { filter }, 10_000)).items;
+  }
+
+  /** ListContainerStats: cumulative CPU and working set per container (int64/uint64 arrive as strings). */
+  async listContainerStats(filter: Msg = {}): Promise<CriContainerStats[]> {
+    return (await this.rt<{ stats: CriContainerStats[] }>('ListContainerStats', { filter }, 10_000)).stats;
   }
 
   async containerStatus(id: string): Promise<CriContainerStatus | null> {

@@ -13,7 +13,7 @@ import { chmodSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, statSy
 import { join } from 'node:path';
 import { EventRecorder, type Client } from '../../client/index.js';
 import { cleanupNetwork, ensureMasquerade, ensureNetworkSysctls, writeConflist, type CniNetwork } from '../cni/index.js';
-import type { ExecOptions, PodRef, Runtime, RuntimePodStatus } from '../runtime.js';
+import type { ContainerStatsSample, ExecOptions, PodRef, Runtime, RuntimePodStatus } from '../runtime.js';
 import type { ContainerStatus, Node, Pod } from '../types.js';
 import type { CriClient, CriContainer, CriContainerStatus, CriSandbox } from './cri-client.js';
 import { LABEL_CONTAINER_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID, containerNamespaces, linuxResources, podLogDir, sandboxConfig, securityContext, type SandboxContext } from './cri-config.js';
@@ -849,6 +849,20 @@ export class CriRuntime implements Runtime {
 
   async listPods(): Promise<Pod[]> {
     return [...this.pods.values()].map((s) => s.pod);
+  }
+
+  /** /metrics/resource: CRI ListContainerStats (containerd reads the containers' cgroups). */
+  async containerStats(): Promise<ContainerStatsSample[]> {
+    const out: ContainerStatsSample[] = [];
+    for (const s of await this.o.cri.listContainerStats()) {
+      const labels = s.attributes?.labels ?? {};
+      const cpu = s.cpu?.usage_core_nano_seconds?.value;
+      const mem = s.memory?.working_set_bytes?.value;
+      if (!s.attributes || cpu === undefined || mem === undefined || !labels[LABEL_POD_NAME]) continue;
+      const ts = Number(s.cpu?.timestamp ?? 0) / 1e6 || Date.now();
+      out.push({ namespace: labels[LABEL_POD_NAMESPACE] ?? '', pod: labels[LABEL_POD_NAME] ?? '', container: labels[LABEL_CONTAINER_NAME] ?? s.attributes.metadata?.name ?? '', id: s.attributes.id, cpuSeconds: Number(cpu) / 1e9, memoryWorkingSetBytes: Number(mem), timestampMs: ts });
+    }
+    return out;
   }
 
   /** Images for node status (`status.images`), largest first as upstream. */

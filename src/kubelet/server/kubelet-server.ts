@@ -2,7 +2,7 @@
  * The kubelet API (HTTPS, default port 10250): authenticated by client
  * certificate or TokenReview, authorised by SubjectAccessReview on
  * `nodes/<subresource>`; serves /healthz, /pods, /containerLogs, /exec,
- * /attach, /portForward, /metrics and /stats/summary.
+ * /attach, /portForward, /metrics, /metrics/resource and /stats/summary.
  * @module
  */
 import https, { type Server } from 'node:https';
@@ -17,6 +17,7 @@ import { KubeletAuth, forbiddenText, subresourceFor, verbFor, type KubeletUser }
 import { LogOptionsError, parseLogOptions, streamLog } from './logs.js';
 import { KubeletMetrics } from './metrics.js';
 import { statsSummary } from './stats.js';
+import { resourceMetricsText, SimCounters } from './resource-metrics.js';
 import { handleStreamUpgrade, parseStreamPath, StreamRequestError } from './streams.js';
 
 /** Where the kubelet finds this node's pods (the agent's pod informer). */
@@ -69,6 +70,8 @@ export class KubeletServer {
   private readonly abort = new AbortController();
   private readonly sockets = new Set<Duplex>();
   private readonly started = Date.now();
+  /** /metrics/resource counters of simulated usage (resource-metrics.ts). */
+  private readonly simCounters = new SimCounters();
 
   constructor(private readonly o: KubeletServerOptions) {
     setMaxListeners(0, this.abort.signal);
@@ -148,6 +151,7 @@ export class KubeletServer {
       const body = await this.metrics.registry.metrics();
       return text(res, 200, body, this.metrics.registry.contentType);
     }
+    if (path === '/metrics/resource' || path === '/metrics/resource/') return text(res, 200, await resourceMetricsText(this.runtime, this.pods.list(), this.simCounters), 'text/plain; version=0.0.4; charset=utf-8');
     if (path === '/stats/summary' || path === '/stats/summary/') return json(res, 200, statsSummary(this.o.nodeName, this.started, this.pods.list()));
     if (path.startsWith('/containerLogs/')) return this.containerLogs(res, url);
     if (/^\/(exec|attach|portForward|run)\//.test(path)) throw new HttpError(400, 'Upgrade request required');
