@@ -3,7 +3,8 @@
  * the resource metrics API (metrics.k8s.io/v1beta1 PodMetrics, as served by
  * metrics-server); `SimUsageSource` reads simulated usage from pod annotations
  * (`sim.k8ts.io/cpu-usage`, `sim.k8ts.io/memory-usage`, per container
- * `sim.k8ts.io/cpu-usage.<container>`), since k8ts has no metrics-server;
+ * `sim.k8ts.io/cpu-usage.<container>`) for clusters run with
+ * `--disable metrics-server` (k8ts serves metrics.k8s.io itself: src/metrics-server);
  * `fallbackSource` tries the API first and the annotations when it is absent.
  */
 import { quantity, type KObject } from '../../api/index.js';
