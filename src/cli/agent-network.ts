@@ -7,12 +7,13 @@
  * They use the agent's credentials (an admin kubeconfig, or the node's own
  * certificate, whose rights may not cover them: the failures are logged),
  * following the certificate in `kubeconfigPath` when the agent rotates it
- * (src/proxy/reloading-credentials.ts): each component's client re-reads it
- * periodically and after a 401, and re-dials with the new certificate.
+ * (src/cli/reloading-credentials.ts): each component's client re-reads it
+ * periodically and after a 401, and re-dials with the new certificate (the
+ * DNS worker thread is handed each new certificate by startNodeDns).
  * @module
  */
 import type { ClientOptions } from '../client/index.js';
-import { followingCredentials } from './reloading-credentials.js';
+import { followingCredentials, kubeconfigCertificate } from './reloading-credentials.js';
 import type { NodeIdentity } from '../kubelet/index.js';
 
 export type NetworkComponent = 'proxy' | 'dns';
@@ -54,7 +55,10 @@ export async function startAgentNetwork(enabled: Set<NetworkComponent>, o: Agent
   }
   if (enabled.has('dns')) {
     const { startNodeDns } = await import('./start-dns.js');
-    const d = await startNodeDns({ credentials, serviceCIDR: o.serviceCIDR, nodeIP: o.node.address, nodeName: o.node.name, signal: o.signal, log: o.log }).catch((e: unknown) => {
+    // The DNS worker builds its own client from PEMs: it is handed each new certificate in the kubeconfig.
+    const kubeconfigPath = o.kubeconfigPath;
+    const followCertificate = kubeconfigPath ? () => kubeconfigCertificate(kubeconfigPath) : undefined;
+    const d = await startNodeDns({ credentials, serviceCIDR: o.serviceCIDR, nodeIP: o.node.address, nodeName: o.node.name, followCertificate, signal: o.signal, log: o.log }).catch((e: unknown) => {
       o.log(`dns: not started: ${(e as Error).message}`);
       return undefined;
     });

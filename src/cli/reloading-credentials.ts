@@ -12,8 +12,7 @@
  * the new certificate), and the refused request is sent again.
  * @module
  */
-import type { ClientOptions, Transport, TransportRequest, TransportResponse, TransportTlsOptions } from '../client/index.js';
-import { RotatingTransport } from '../kubelet/index.js';
+import { RotatingTransport, type ClientOptions, type Transport, type TransportRequest, type TransportResponse, type TransportTlsOptions } from '../client/index.js';
 import { readKubeconfig } from '../pki/index.js';
 
 export interface ClientCertificate {

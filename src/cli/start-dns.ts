@@ -24,6 +24,11 @@
  * write nothing else) and never the Service. Every instance deletes its slice
  * when it stops cleanly; the kube-dns-endpoints controller keeps the legacy
  * Endpoints and the endpoints' readiness (docs/networking.md).
+ *
+ * The worker builds its own client from the certificate PEMs it is given; when
+ * the agent rotates its certificate, `followCertificate` (the agent: its
+ * kubeconfig) is looked at every `followIntervalMs` and a changed certificate
+ * is posted to the worker, whose client re-dials with it.
  */
 import { createSocket } from 'node:dgram';
 import { networkInterfaces } from 'node:os';
@@ -56,6 +61,15 @@ export interface NodeDnsOptions {
   nodeName?: string;
   /** Create the kube-dns Service too (only the server's instance: nodes may not write Services). Default false. */
   service?: boolean;
+  /**
+   * Where the client certificate comes from when it may be rotated (the agent's kubeconfig): read every
+   * `followIntervalMs`, and a changed certificate is handed to the DNS worker's client. undefined: keep the current one.
+   */
+  followCertificate?: () => Promise<{ certPem: string; keyPem: string } | undefined>;
+  /** How often `followCertificate` is read (default 30 s, as client-go's certificate reloader). */
+  followIntervalMs?: number;
+  /** How long the worker's sessions on a replaced certificate stay open (default 5 s). */
+  drainMs?: number;
   signal: AbortSignal;
   log(msg: string): void;
 }
@@ -76,6 +90,7 @@ export async function startNodeDns(o: NodeDnsOptions): Promise<RunningComponent 
   const creds = { server: c.server, caPem: c.caPem, certPem: c.certPem ?? c.clientCertPem, keyPem: c.keyPem ?? c.clientKeyPem, token: c.token };
   const workerData: DnsWorkerData = {
     ...creds,
+    drainMs: o.drainMs,
     options: {
       domain,
       host: addr.host,
@@ -116,11 +131,30 @@ export async function startNodeDns(o: NodeDnsOptions): Promise<RunningComponent 
   const r = await ready;
   if (!r) {
     await worker.terminate();
+    if (typeof c.transport === 'object') await c.transport.close();
     return undefined;
   }
   // The server's instance writes as its own ServiceAccount (k8ts:kube-dns-publisher, kube-system only); an agent's
   // as its node (the node authorizer and NodeRestriction let it write only its own slice, with its own addresses).
-  const publisher = new Client({ ...creds, qps: -1, userAgent: 'k8ts-dns/v1.32.0 (k8ts)' });
+  // A ready transport in the credentials (the agent's, following its kubeconfig) is the publisher's own.
+  const publisher = new Client(typeof c.transport === 'object' ? { ...c, qps: -1, userAgent: 'k8ts-dns/v1.32.0 (k8ts)' } : { ...creds, qps: -1, userAgent: 'k8ts-dns/v1.32.0 (k8ts)' });
+  // Follow a rotated certificate: the worker's client gets each new one.
+  let certPem = creds.certPem;
+  const follow = async () => {
+    let next: { certPem: string; keyPem: string } | undefined;
+    try {
+      next = await o.followCertificate?.();
+    } catch (e) {
+      ctx.log(`dns: cannot re-read the client certificate: ${(e as Error).message}`);
+      return;
+    }
+    if (!next?.certPem || !next.keyPem || next.certPem === certPem || stopping) return;
+    certPem = next.certPem;
+    worker.postMessage({ credentials: { certPem: next.certPem, keyPem: next.keyPem } });
+  };
+  let following: Promise<void> | undefined;
+  const followTimer = o.followCertificate && creds.certPem ? setInterval(() => void (following ??= follow().finally(() => (following = undefined))), o.followIntervalMs ?? 30_000) : undefined;
+  followTimer?.unref();
   const publish = () =>
     ensureKubeDnsObjects(publisher, {
       clusterIP: dnsServiceIP(o.serviceCIDR),
@@ -154,6 +188,7 @@ export async function startNodeDns(o: NodeDnsOptions): Promise<RunningComponent 
   let stopped: Promise<void> | undefined;
   const stop = async () => {
     stopping = true;
+    clearInterval(followTimer);
     await Promise.race([publishing, new Promise((res) => setTimeout(res, 5000).unref())]);
     // Withdraw first, so kube-proxy stops sending queries here while this instance still answers.
     const withdraw = withdrawKubeDns(publisher, o.nodeName).then(

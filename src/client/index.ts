@@ -42,6 +42,7 @@ export {
 export type { Transport, TransportRequest, TransportResponse, TransportTlsOptions } from './transport/types.js';
 export { Http2Transport, type Http2TransportOptions } from './transport/http2-transport.js';
 export { Http1Transport } from './transport/http1-transport.js';
+export { RotatingTransport } from './transport/rotating-transport.js';
 export { realClock, FakeClock, type Clock, type CancelTimer } from './clock.js';
 export { TokenBucket } from './token-bucket.js';
 export {

@@ -20,9 +20,16 @@
  *   (only agents run DNS): ClusterIP = the `kubernetes` Service's IP + 9
  *   (= service CIDR + 10), created if missing, never changed.
  *
+ * - a self-published slice whose endpoints all name Nodes that no longer
+ *   exist is deleted (with its addresses in the Endpoints): at once when this
+ *   controller saw the Node deleted, after `orphanGraceMs` (5 min) for a Node
+ *   it never saw (after a restart of the controller; an instance that
+ *   published before its Node registered gets that long).
+ *
  * Writes as the kube-dns ServiceAccount (identities.ts; RoleBinding
  * k8ts:kube-dns-publisher in kube-system). Endpoints without a nodeName (a
- * server's instance without a node) are left as published.
+ * server's instance without a node) are left as published, and so is a slice
+ * with any such endpoint.
  */
 import { isIP } from 'node:net';
 import type { KObject } from '../api/index.js';
@@ -109,6 +116,36 @@ export function planKubeDns(slices: KObject[], node: (name: string) => KObject |
   return { sliceUpdates, subsets };
 }
 
+export interface OrphanedSlice {
+  name: string;
+  uid?: string;
+  /** The (missing) Nodes its endpoints name. */
+  nodes: string[];
+}
+
+/**
+ * Self-published kube-dns slices whose every endpoint names a Node that does
+ * not exist (at least one endpoint; a slice with an endpoint without a
+ * nodeName, such as a server's own instance without a node, never is).
+ */
+export function orphanedKubeDnsSlices(slices: KObject[], node: (name: string) => KObject | undefined): OrphanedSlice[] {
+  const out: OrphanedSlice[] = [];
+  for (const s of slices.filter(isKubeDnsSlice)) {
+    const eps = ((s as { endpoints?: SliceEndpoint[] }).endpoints ?? []).filter((e) => e && typeof e === 'object');
+    if (!eps.length || !eps.every((e) => typeof e.nodeName === 'string' && e.nodeName !== '' && !node(e.nodeName))) continue;
+    out.push({ name: s.metadata.name ?? '', uid: s.metadata.uid, nodes: [...new Set(eps.map((e) => e.nodeName as string))].sort() });
+  }
+  return out;
+}
+
+/** How long a slice naming a Node this controller never saw is kept (the Node may be about to register). */
+export const ORPHAN_GRACE_MS = 5 * 60_000;
+
+export interface KubeDnsEndpointsOptions {
+  /** Default ORPHAN_GRACE_MS. */
+  orphanGraceMs?: number;
+}
+
 /** `10.43.0.1` (the kubernetes Service) → `10.43.0.10`. */
 export function kubeDnsIPFrom(kubernetesIP: string): string | undefined {
   if (isIP(kubernetesIP) !== 4) return undefined;
@@ -116,7 +153,12 @@ export function kubeDnsIPFrom(kubernetesIP: string): string | undefined {
   return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
 }
 
-export function startKubeDnsEndpointsController(ctx: ControllerContext): StartedController {
+export function startKubeDnsEndpointsController(ctx: ControllerContext, opts: KubeDnsEndpointsOptions = {}): StartedController {
+  const grace = opts.orphanGraceMs ?? ORPHAN_GRACE_MS;
+  /** Nodes whose deletion the informer delivered (their slices go at once). */
+  const deletedNodes = new Set<string>();
+  /** Node name → when a reconcile first found a slice naming it while it did not exist. */
+  const missingSince = new Map<string, number>();
   const slices = ctx.factory.informerFor('endpointslices.discovery.k8s.io');
   const nodes = ctx.factory.informerFor('nodes');
   const services = ctx.factory.informerFor('services');
@@ -132,13 +174,51 @@ export function startKubeDnsEndpointsController(ctx: ControllerContext): Started
   };
   slices.addEventHandler({ onAdd: onSlice, onUpdate: (a, b) => (onSlice(a), onSlice(b)), onDelete: (t) => onSlice(unwrapTombstone(t)) });
   // Only a change of a Node's readiness (or the Node coming or going) matters, not every heartbeat.
-  nodes.addEventHandler({ onAdd: kick, onUpdate: (a, b) => nodeReady(a) !== nodeReady(b) && kick(), onDelete: kick });
+  const nodeName = (o: KObject) => o.metadata.name ?? '';
+  nodes.addEventHandler({
+    onAdd: (o) => (deletedNodes.delete(nodeName(o)), missingSince.delete(nodeName(o)), kick()),
+    onUpdate: (a, b) => nodeReady(a) !== nodeReady(b) && kick(),
+    onDelete: (t) => (deletedNodes.add(nodeName(unwrapTombstone(t))), kick()),
+  });
   const onOwn = (o: KObject) => ours(o) && kick();
   services.addEventHandler({ onAdd: onOwn, onUpdate: (_a, b) => onOwn(b), onDelete: (t) => onOwn(unwrapTombstone(t)) });
   endpoints.addEventHandler({ onAdd: onOwn, onUpdate: (_a, b) => onOwn(b), onDelete: (t) => onOwn(unwrapTombstone(t)) });
 
+  /** Delete the slices of Nodes that are gone (after the grace for Nodes never seen); what is left, and when to look again. */
+  async function dropOrphans(published: KObject[]): Promise<{ live: KObject[]; requeueAfter?: number }> {
+    const now = ctx.clock.now();
+    const orphans = orphanedKubeDnsSlices(published, (n) => nodes.get('', n));
+    const named = new Set(orphans.flatMap((o) => o.nodes));
+    for (const n of [...missingSince.keys()]) if (!named.has(n)) missingSince.delete(n);
+    for (const n of [...deletedNodes]) if (!named.has(n)) deletedNodes.delete(n);
+    const removed = new Set<string>();
+    let requeueAfter: number | undefined;
+    for (const o of orphans) {
+      for (const n of o.nodes) if (!missingSince.has(n)) missingSince.set(n, now);
+      const left = Math.max(0, ...o.nodes.filter((n) => !deletedNodes.has(n)).map((n) => (missingSince.get(n) ?? now) + grace - now));
+      if (left > 0) {
+        requeueAfter = Math.min(requeueAfter ?? left, left);
+        continue;
+      }
+      try {
+        await sliceClient.delete(o.name, { preconditions: o.uid ? { uid: o.uid } : undefined });
+        ctx.log(`${NAME}: deleted ${o.name}: its Node ${o.nodes.join(', ')} no longer exists`);
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+      }
+      removed.add(o.name);
+    }
+    return { live: published.filter((s) => !removed.has(s.metadata.name ?? '')), requeueAfter };
+  }
+
   async function reconcile(): Promise<ReconcileResult | void> {
-    const published = slices.list(KUBE_DNS_NAMESPACE).filter(isKubeDnsSlice);
+    const { live: published, requeueAfter } = await dropOrphans(slices.list(KUBE_DNS_NAMESPACE).filter(isKubeDnsSlice));
+    const r = await sync(published);
+    if (requeueAfter === undefined) return r;
+    return { requeueAfter: Math.min(requeueAfter, r?.requeueAfter ?? requeueAfter) };
+  }
+
+  async function sync(published: KObject[]): Promise<ReconcileResult | void> {
     const plan = planKubeDns(published, (n) => nodes.get('', n));
     for (const [name, eps] of plan.sliceUpdates) {
       const cur = slices.get(KUBE_DNS_NAMESPACE, name);

@@ -6,9 +6,13 @@
  *
  * Messages to the parent: `{ log }`, then `{ ready: { host, port, metricsPort, upstreams } }`
  * or `{ failed: { code, message, dnsBound } }`; after 'stop': `{ done: true }`.
+ * From the parent: 'stop', and `{ credentials: { certPem, keyPem } }` when the
+ * client certificate was rotated: new connections use it, and the sessions on
+ * the old one close after `drainMs` (default 5 s) so the open watches re-dial
+ * with the new certificate.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { Client, SharedInformerFactory } from '../client/index.js';
+import { Client, RotatingTransport, SharedInformerFactory } from '../client/index.js';
 import { DnsServer, type DnsServerOptions } from './server.js';
 import { InformerSource } from './source.js';
 
@@ -19,12 +23,16 @@ export interface DnsWorkerData {
   certPem?: string;
   keyPem?: string;
   token?: string;
+  /** How long sessions on a replaced certificate stay open (default 5 s). */
+  drainMs?: number;
   options: Omit<DnsServerOptions, 'source' | 'log'>;
 }
 
 const d = workerData as DnsWorkerData;
 const log = (msg: string) => parentPort?.postMessage({ log: msg });
-const client = new Client({ server: d.server, caPem: d.caPem, certPem: d.certPem, keyPem: d.keyPem, token: d.token, qps: -1, userAgent: 'k8ts-dns/v1.32.0 (k8ts)' });
+// With a client certificate, a transport whose certificate the parent can swap when the agent rotates it.
+const rotating = d.certPem && d.keyPem ? new RotatingTransport({ server: d.server, caPem: d.caPem, certPem: d.certPem, keyPem: d.keyPem }, d.drainMs ?? 5_000) : undefined;
+const client = new Client({ server: d.server, caPem: d.caPem, certPem: d.certPem, keyPem: d.keyPem, token: d.token, transport: rotating, qps: -1, userAgent: 'k8ts-dns/v1.32.0 (k8ts)' });
 const factory = new SharedInformerFactory(client);
 const abort = new AbortController();
 const source = new InformerSource(factory);
@@ -53,6 +61,12 @@ async function main(): Promise<DnsServer | undefined> {
 const started = main();
 let stopping = false;
 parentPort?.on('message', (m: unknown) => {
+  const creds = (m as { credentials?: { certPem?: string; keyPem?: string } } | null)?.credentials;
+  if (creds?.certPem && creds.keyPem && rotating && !stopping) {
+    rotating.swap({ certPem: creds.certPem, keyPem: creds.keyPem });
+    log('dns: the client certificate changed; new connections use the new one');
+    return;
+  }
   // 'stop' comes from the server's abort signal and from stop(): act once (a second close throws "Not running").
   if (m !== 'stop' || stopping) return;
   stopping = true;

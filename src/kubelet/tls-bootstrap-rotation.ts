@@ -9,52 +9,12 @@
  * back to its bootstrap kubeconfig.
  * @module
  */
-import { Http2Transport, type Transport, type TransportRequest, type TransportResponse, type TransportTlsOptions } from '../client/index.js';
+import { RotatingTransport } from '../client/index.js';
 import { parseCertificate } from '../pki/index.js';
 import { issueNodeClientCertificate, type NodeCredentials, type TlsBootstrapOptions } from './tls-bootstrap.js';
 
-/**
- * The agent's HTTP/2 transport with swappable client credentials. After a
- * swap, new requests open a session with the new certificate; sessions opened
- * with the old one (watches, requests in flight) are closed after `drainMs`,
- * and the informers' watches reconnect with the new certificate (upstream's
- * kubelet closes its connections on rotation for the same reason).
- */
-export class RotatingTransport implements Transport {
-  readonly protocol = 'h2';
-  private inner: Http2Transport;
-  private readonly retiring = new Map<Http2Transport, NodeJS.Timeout>();
-
-  constructor(
-    private readonly tls: TransportTlsOptions,
-    private readonly drainMs = 60_000,
-  ) {
-    this.inner = new Http2Transport(tls);
-  }
-
-  request(req: TransportRequest): Promise<TransportResponse> {
-    return this.inner.request(req);
-  }
-
-  /** New requests use `creds` from now on; the old sessions close after the drain period. */
-  swap(creds: { certPem: string; keyPem: string }): void {
-    const old = this.inner;
-    this.inner = new Http2Transport({ ...this.tls, certPem: creds.certPem, keyPem: creds.keyPem });
-    const timer = setTimeout(() => {
-      this.retiring.delete(old);
-      void old.close();
-    }, this.drainMs);
-    timer.unref();
-    this.retiring.set(old, timer);
-  }
-
-  async close(): Promise<void> {
-    for (const t of this.retiring.values()) clearTimeout(t);
-    const all = [this.inner, ...this.retiring.keys()];
-    this.retiring.clear();
-    await Promise.all(all.map((t) => t.close()));
-  }
-}
+/** Moved to the client (src/client/transport/rotating-transport.ts); re-exported here for existing importers. */
+export { RotatingTransport };
 
 /** Upstream's jitteryDuration: 70–90 % of the certificate's life. */
 export const jitteredFraction = (): number => 0.7 + 0.2 * Math.random();

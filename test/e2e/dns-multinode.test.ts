@@ -10,7 +10,8 @@
  * Nodes). A kube-proxy (in-process, admin client) programs a third namespace,
  * so the DNATs it writes can be checked. Then: a node's attacks on other
  * slices are refused (403); a clean stop withdraws the slice; a crash leaves
- * it, and the endpoint turns not ready when the Node goes Unknown.
+ * it, and the endpoint turns not ready when the Node goes Unknown; deleting
+ * that Node removes the slice and the address.
  *
  * Everything lives in namespaces, links and directories with a random
  * suffix, removed in after(); the host's own netfilter rules and routes are
@@ -285,6 +286,17 @@ describe('cluster DNS on many nodes (token-joined agents in netns)', { skip: ski
       return readyIPs(ep).length === 0 && notReadyIPs(ep).join(',') === a1.ip;
     }, 30_000);
     await waitFor(`kube-proxy stops DNATing to ${a1.ip}\n${natRules()}`, () => !natRules().includes(`--to-destination ${a1.ip}:53`), 30_000);
+  });
+
+  it("deleting the dead node's Node object removes its slice and its Endpoints address", async () => {
+    const [a1] = agents as [Agent, Agent];
+    await admin!.resource('nodes').delete(a1.name);
+    await waitFor(`slice kube-dns-${a1.name} deleted (its Node is gone)\n${logs()}`, async () => !(await slices()).some((s) => s.metadata.name === `kube-dns-${a1.name}`), 60_000);
+    await waitFor(`Endpoints without ${a1.ip}`, async () => {
+      const ep = await endpoints();
+      return ep !== undefined && !readyIPs(ep).length && !notReadyIPs(ep).length;
+    }, 30_000);
+    assert.match(srv!.log(), new RegExp(`deleted kube-dns-${a1.name}: its Node ${a1.name} no longer exists`));
   });
 });
 
