@@ -98,6 +98,12 @@ export function setupScheduler(client: Client, cfg: KubeSchedulerConfiguration, 
     runFilters: (s: CycleState, p: Pod, n: NodeInfo) => fw().runFilters(s, p, n),
     runAddPod: (s: CycleState, p: Pod, a: PodInfo, n: NodeInfo) => fw().runAddPod(s, p, a, n),
     runRemovePod: (s: CycleState, p: Pod, r: PodInfo, n: NodeInfo) => fw().runRemovePod(s, p, r, n),
+    // P (issue 7): preemption's dry run counts nominated pods as upstream RunFilterPluginsWithNominatedPods does.
+    nominatedPods: () => {
+      const m = new Map<string, Pod[]>();
+      for (const { pod, node } of scheduler.nominated.values()) (m.get(node) ?? m.set(node, []).get(node)!).push(pod);
+      return m;
+    },
     api,
     pdbs: () => pdbs.list() as PodDisruptionBudget[],
     // From the informers' namespace index (every scheduling cycle of a pod without constraints asks).
@@ -218,7 +224,10 @@ function wireHandlers(s: Scheduler, cache: SchedulerCache, pods: SharedInformer<
     }
     const n = p.status?.nominatedNodeName;
     const key = `${p.metadata.namespace ?? ''}/${p.metadata.name ?? ''}`;
+    // P (issue 7): an update without a nomination right after the scheduler nominated the pod in memory keeps it (upstream nominator's updateNominatedPod).
+    const mine = s.nominated.get(key);
     if (n) s.nominated.set(key, { pod: p, node: n });
+    else if (mine && !old?.status?.nominatedNodeName) s.nominated.set(key, { pod: p, node: mine.node });
     else s.nominated.delete(key);
     if (s.responsibleFor(p)) s.enqueue(p, old ? isPodUpdated(old, p) : true);
     else s.queue.delete(p);

@@ -116,6 +116,8 @@ export interface Handle {
   /** Run PreFilterExtensions AddPod/RemovePod so the cycle state follows a what-if change. */
   runAddPod(state: CycleState, pod: Pod, added: PodInfo, node: NodeInfo): void;
   runRemovePod(state: CycleState, pod: Pod, removed: PodInfo, node: NodeInfo): void;
+  /** P (issue 7): pods nominated (by preemption) to each node, not yet bound (optional: preemption's what-ifs then ignore nominations). */
+  nominatedPods?(): ReadonlyMap<string, readonly Pod[]>;
   /** Services, ReplicationControllers, ReplicaSets and StatefulSets of a namespace (default spread constraints' selectors). */
   workloads(ns: string): Workloads;
   /** Pods waiting at Permit (upstream IterateOverWaitingPods / GetWaitingPod). */

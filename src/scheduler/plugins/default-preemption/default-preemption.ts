@@ -2,9 +2,9 @@
 import { matchesLabels, selectorFromLabelSelector } from '../../../api/index.js';
 import type { CycleState, Handle, Plugin, PodDisruptionBudget } from '../../framework/interface.js';
 import type { NodeInfo } from '../../framework/node-info.js';
-import type { PodInfo } from '../../framework/pod-info.js';
+import { newPodInfo, type PodInfo } from '../../framework/pod-info.js';
 import { Code, Status, unschedulable } from '../../framework/status.js';
-import type { Pod } from '../../framework/types.js';
+import { keyOf, type Pod } from '../../framework/types.js';
 import { fitErrorMessage } from '../../framework/fit-error.js';
 import { DEFAULT_PREEMPTION } from '../names/names.js';
 
@@ -13,6 +13,7 @@ export const MSG_NOT_HELPFUL = 'Preemption is not helpful for scheduling';
 export const MSG_NO_VICTIMS = 'No preemption victims found for incoming pod';
 export const MSG_NEVER = 'not eligible due to preemptionPolicy=Never.';
 export const MSG_TERMINATING = 'not eligible due to a terminating pod on the nominated node.';
+export const MSG_RUNNING = 'waiting for the preemption for this pod to be finished.';
 
 interface Candidate {
   node: string;
@@ -22,9 +23,26 @@ interface Candidate {
 
 const startTime = (p: Pod): number => Date.parse(p.metadata.creationTimestamp ?? '') || 0;
 
-export function newDefaultPreemption(_args: Record<string, unknown>, h: Handle): Plugin {
-  /** Higher priority first, then earlier start (upstream MoreImportantPod). */
-  const moreImportant = (a: PodInfo, b: PodInfo) => h.priority(b.pod) - h.priority(a.pod) || startTime(a.pod) - startTime(b.pod);
+/** Upstream DefaultPreemptionArgs defaults. */
+export const MIN_CANDIDATE_NODES_PERCENTAGE = 10;
+export const MIN_CANDIDATE_NODES_ABSOLUTE = 100;
+
+/** How many candidates the dry run looks for among `numNodes` potential nodes (upstream calculateNumCandidates). */
+export function numCandidates(numNodes: number, pct = MIN_CANDIDATE_NODES_PERCENTAGE, abs = MIN_CANDIDATE_NODES_ABSOLUTE): number {
+  return Math.min(numNodes, Math.max(Math.floor((numNodes * pct) / 100), abs));
+}
+
+export function newDefaultPreemption(args: Record<string, unknown>, h: Handle): Plugin {
+  const pct = typeof args.minCandidateNodesPercentage === 'number' ? args.minCandidateNodesPercentage : MIN_CANDIDATE_NODES_PERCENTAGE;
+  const abs = typeof args.minCandidateNodesAbsolute === 'number' ? args.minCandidateNodesAbsolute : MIN_CANDIDATE_NODES_ABSOLUTE;
+  /** Higher priority first, then earlier start (upstream MoreImportantPod); keys computed once per sort. */
+  /** Preemptors whose victims are still being deleted (pod uid → the API calls). */
+  const running = new Map<string, Promise<void>>();
+  const sortByImportance = (pods: PodInfo[]): PodInfo[] => {
+    const keyed = pods.map((p) => ({ p, prio: h.priority(p.pod), start: startTime(p.pod) }));
+    keyed.sort((a, b) => b.prio - a.prio || a.start - b.start);
+    return keyed.map((k) => k.p);
+  };
 
   function violatesPdb(victims: PodInfo[], pdbs: PodDisruptionBudget[]): [PodInfo[], PodInfo[]] {
     const allowed = pdbs.map((p) => p.status?.disruptionsAllowed ?? 0);
@@ -45,28 +63,48 @@ export function newDefaultPreemption(_args: Record<string, unknown>, h: Handle):
     return [violating, ok];
   }
 
-  function selectVictims(state: CycleState, pod: Pod, node: NodeInfo, pdbs: PodDisruptionBudget[]): [Candidate | undefined, Status] {
-    const prio = h.priority(pod);
-    const info = node.clone();
-    const potential: PodInfo[] = [];
-    for (const p of [...info.pods.values()]) {
-      if (h.priority(p.pod) < prio) {
-        potential.push(p);
-        info.removePod(p.key);
-        h.runRemovePod(state, pod, p, info);
+  /**
+   * Filter with the pods nominated to the node at no lower priority than `pod` counted as placed, then
+   * without them (upstream RunFilterPluginsWithNominatedPods): a node another preemptor was promised
+   * is not preempted again for this one.
+   */
+  function filterWithNominated(state: CycleState, pod: Pod, info: NodeInfo, noms: readonly Pod[] | undefined): Status | undefined {
+    if (noms?.length) {
+      const s2 = state.clone();
+      const copy = info.clone();
+      for (const p of noms) {
+        const pi = newPodInfo(p);
+        copy.addPod(pi);
+        h.runAddPod(s2, pod, pi, copy);
       }
+      const s = h.runFilters(s2, pod, copy);
+      if (s) return s;
     }
+    return h.runFilters(state, pod, info);
+  }
+
+  function selectVictims(state: CycleState, pod: Pod, node: NodeInfo, pdbs: PodDisruptionBudget[], nominated: ReadonlyMap<string, readonly Pod[]> | undefined): [Candidate | undefined, Status] {
+    const prio = h.priority(pod);
+    const all = nominated?.get(node.name);
+    const noms = all?.filter((p) => p.metadata.uid !== pod.metadata.uid && h.priority(p) >= prio);
+    let potential: PodInfo[] = [];
+    for (const p of node.pods.values()) if (h.priority(p.pod) < prio) potential.push(p);
     if (potential.length === 0) return [undefined, new Status(Code.UnschedulableAndUnresolvable, MSG_NO_VICTIMS)];
-    const fit = h.runFilters(state, pod, info);
+    const info = node.clone();
+    for (const p of potential) {
+      info.removePod(p.key);
+      h.runRemovePod(state, pod, p, info);
+    }
+    const fit = filterWithNominated(state, pod, info, noms);
     if (fit) return [undefined, fit];
-    potential.sort(moreImportant);
-    const [violating, ok] = violatesPdb(potential, pdbs);
+    potential = sortByImportance(potential);
+    const [violating, ok] = pdbs.length ? violatesPdb(potential, pdbs) : [[], potential];
     const victims: PodInfo[] = [];
     let pdbViolations = 0;
     const reprieve = (p: PodInfo): boolean => {
       info.addPod(p);
       h.runAddPod(state, pod, p, info);
-      if (!h.runFilters(state, pod, info)) return true;
+      if (!filterWithNominated(state, pod, info, noms)) return true;
       info.removePod(p.key);
       h.runRemovePod(state, pod, p, info);
       victims.push(p);
@@ -106,6 +144,7 @@ export function newDefaultPreemption(_args: Record<string, unknown>, h: Handle):
     name: NAME,
     async postFilter(state, pod, statuses) {
       if (pod.spec?.preemptionPolicy === 'Never') return [undefined, unschedulable('preemption: ' + MSG_NEVER)];
+      if (running.has(pod.metadata.uid ?? keyOf(pod))) return [undefined, unschedulable('preemption: ' + MSG_RUNNING)];
       const nominated = pod.status?.nominatedNodeName;
       if (nominated) {
         const n = h.node(nominated);
@@ -116,25 +155,46 @@ export function newDefaultPreemption(_args: Record<string, unknown>, h: Handle):
       }
       const all = h.nodes();
       const result = new Map<string, Status>();
-      const cands: Candidate[] = [];
-      const pdbs = h.pdbs();
+      // Upstream nodesWherePreemptionMightHelp, then DryRunPreemption: from a random offset, stop once
+      // numCandidates candidates are found (at least one of them without PDB violations).
+      const potential: NodeInfo[] = [];
+      let notHelpful: Status | undefined;
       for (const n of all) {
-        const st = statuses.get(n.name);
-        if (st?.code === Code.UnschedulableAndUnresolvable) {
-          result.set(n.name, new Status(Code.UnschedulableAndUnresolvable, MSG_NOT_HELPFUL));
-          continue;
-        }
-        const [c, s] = selectVictims(state.clone(), pod, n, pdbs);
-        if (c) cands.push(c);
-        else result.set(n.name, s);
+        if (statuses.get(n.name)?.code === Code.UnschedulableAndUnresolvable) result.set(n.name, (notHelpful ??= new Status(Code.UnschedulableAndUnresolvable, MSG_NOT_HELPFUL)));
+        else potential.push(n);
       }
+      const nonViolating: Candidate[] = [];
+      const violating: Candidate[] = [];
+      if (potential.length) {
+        const pdbs = h.pdbs();
+        const nominatedPods = h.nominatedPods?.();
+        const want = numCandidates(potential.length, pct, abs);
+        const offset = Math.floor(Math.random() * potential.length);
+        for (let i = 0; i < potential.length; i++) {
+          const n = potential[(offset + i) % potential.length]!;
+          const [c, s] = selectVictims(state.clone(), pod, n, pdbs, nominatedPods);
+          if (!c) {
+            result.set(n.name, s);
+            continue;
+          }
+          (c.pdbViolations ? violating : nonViolating).push(c);
+          if (nonViolating.length > 0 && nonViolating.length + violating.length >= want) break;
+        }
+      }
+      const cands = [...nonViolating, ...violating];
       if (cands.length === 0) {
         if (nominated) await h.api.setNominatedNode(pod, undefined).catch(() => undefined);
         return [{ nominatedNodeName: '' }, unschedulable('preemption: ' + fitErrorMessage(all.length, result, '', '', MSG_NOT_HELPFUL))];
       }
       const best = pick(cands);
-      await Promise.all(best.victims.map((v) => h.api.deletePod(v.pod, `Preempted by pod ${pod.metadata.uid ?? ''} on node ${best.node}`)));
-      await h.api.setNominatedNode(pod, best.node);
+      // Asynchronous preemption (upstream 1.33 SchedulerAsyncPreemption, on by default): the victims are
+      // deleted while the scheduler goes on with the next pod; the node stays promised to this pod through
+      // its nomination, and this pod does not preempt again until these calls are done.
+      const uid = pod.metadata.uid ?? keyOf(pod);
+      const work = Promise.all(best.victims.map((v) => h.api.deletePod(v.pod, `Preempted by pod ${pod.metadata.uid ?? ''} on node ${best.node}`).catch(() => undefined))).then(() => undefined);
+      running.set(uid, work);
+      void work.finally(() => running.delete(uid));
+      // The nomination is written with the FailedScheduling status update that follows (one PATCH, as upstream's handleSchedulingFailure).
       return [{ nominatedNodeName: best.node }, new Status(Code.Success)];
     },
   };
