@@ -6,7 +6,7 @@ import { Code, Status } from '../../framework/status.js';
 import { makeNode, makePod, nodeInfo, testHandle } from '../../framework/testing.js';
 import type { Pod } from '../../framework/types.js';
 import { newNodeResourcesFit } from '../node-resources-fit/node-resources-fit.js';
-import { MSG_RUNNING, newDefaultPreemption, numCandidates } from './default-preemption.js';
+import { newDefaultPreemption, numCandidates } from './default-preemption.js';
 
 const cpuPod = (name: string, cpu: string, priority: number, created = '2024-01-01T00:00:00Z', labels?: Record<string, string>): Pod => {
   const p = makePod(name, { priority }, { cpu, created, labels });
@@ -112,25 +112,3 @@ test('DefaultPreemption does not preempt on a node nominated to a pod of no lowe
   }
 });
 
-test('DefaultPreemption deletes victims asynchronously and does not preempt again for the pod until done', async () => {
-  const nodes = [nodeInfo(makeNode('n1', { cpu: '1' }), [cpuPod('a', '1', 1)]), nodeInfo(makeNode('n2', { cpu: '1' }), [cpuPod('b', '1', 1)])];
-  let release!: () => void;
-  const gate = new Promise<void>((r) => (release = r));
-  const deleted: string[] = [];
-  const h = testHandle(nodes, [newNodeResourcesFit()], {
-    api: { bind: async () => undefined, deletePod: async (p) => { deleted.push(p.metadata.name ?? ''); await gate; }, setNominatedNode: async () => undefined },
-  });
-  const pl = newDefaultPreemption({}, h);
-  const high = cpuPod('high', '1', 10);
-  const [r, s] = await pl.postFilter!(new CycleState(), high, insufficient(['n1', 'n2']));
-  assert.equal(s.code, Code.Success, 'the cycle does not wait for the deletions');
-  assert.equal(deleted.length, 1);
-  const [r2, s2] = await pl.postFilter!(new CycleState(), high, insufficient(['n1', 'n2']));
-  assert.equal(r2, undefined);
-  assert.equal(s2.message(), 'preemption: ' + MSG_RUNNING);
-  assert.equal(deleted.length, 1, 'no second preemption while the first is running');
-  release();
-  await new Promise((res) => setImmediate(res));
-  const [r3] = await pl.postFilter!(new CycleState(), high, insufficient(['n1', 'n2']));
-  assert.ok(r3?.nominatedNodeName && r?.nominatedNodeName);
-});

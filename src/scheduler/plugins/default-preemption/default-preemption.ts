@@ -4,7 +4,7 @@ import type { CycleState, Handle, Plugin, PodDisruptionBudget } from '../../fram
 import type { NodeInfo } from '../../framework/node-info.js';
 import { newPodInfo, type PodInfo } from '../../framework/pod-info.js';
 import { Code, Status, unschedulable } from '../../framework/status.js';
-import { keyOf, type Pod } from '../../framework/types.js';
+import type { Pod } from '../../framework/types.js';
 import { fitErrorMessage } from '../../framework/fit-error.js';
 import { DEFAULT_PREEMPTION } from '../names/names.js';
 
@@ -13,7 +13,6 @@ export const MSG_NOT_HELPFUL = 'Preemption is not helpful for scheduling';
 export const MSG_NO_VICTIMS = 'No preemption victims found for incoming pod';
 export const MSG_NEVER = 'not eligible due to preemptionPolicy=Never.';
 export const MSG_TERMINATING = 'not eligible due to a terminating pod on the nominated node.';
-export const MSG_RUNNING = 'waiting for the preemption for this pod to be finished.';
 
 interface Candidate {
   node: string;
@@ -36,8 +35,6 @@ export function newDefaultPreemption(args: Record<string, unknown>, h: Handle): 
   const pct = typeof args.minCandidateNodesPercentage === 'number' ? args.minCandidateNodesPercentage : MIN_CANDIDATE_NODES_PERCENTAGE;
   const abs = typeof args.minCandidateNodesAbsolute === 'number' ? args.minCandidateNodesAbsolute : MIN_CANDIDATE_NODES_ABSOLUTE;
   /** Higher priority first, then earlier start (upstream MoreImportantPod); keys computed once per sort. */
-  /** Preemptors whose victims are still being deleted (pod uid → the API calls). */
-  const running = new Map<string, Promise<void>>();
   const sortByImportance = (pods: PodInfo[]): PodInfo[] => {
     const keyed = pods.map((p) => ({ p, prio: h.priority(p.pod), start: startTime(p.pod) }));
     keyed.sort((a, b) => b.prio - a.prio || a.start - b.start);
@@ -144,7 +141,6 @@ export function newDefaultPreemption(args: Record<string, unknown>, h: Handle): 
     name: NAME,
     async postFilter(state, pod, statuses) {
       if (pod.spec?.preemptionPolicy === 'Never') return [undefined, unschedulable('preemption: ' + MSG_NEVER)];
-      if (running.has(pod.metadata.uid ?? keyOf(pod))) return [undefined, unschedulable('preemption: ' + MSG_RUNNING)];
       const nominated = pod.status?.nominatedNodeName;
       if (nominated) {
         const n = h.node(nominated);
@@ -187,13 +183,8 @@ export function newDefaultPreemption(args: Record<string, unknown>, h: Handle): 
         return [{ nominatedNodeName: '' }, unschedulable('preemption: ' + fitErrorMessage(all.length, result, '', '', MSG_NOT_HELPFUL))];
       }
       const best = pick(cands);
-      // Asynchronous preemption (upstream 1.33 SchedulerAsyncPreemption, on by default): the victims are
-      // deleted while the scheduler goes on with the next pod; the node stays promised to this pod through
-      // its nomination, and this pod does not preempt again until these calls are done.
-      const uid = pod.metadata.uid ?? keyOf(pod);
-      const work = Promise.all(best.victims.map((v) => h.api.deletePod(v.pod, `Preempted by pod ${pod.metadata.uid ?? ''} on node ${best.node}`).catch(() => undefined))).then(() => undefined);
-      running.set(uid, work);
-      void work.finally(() => running.delete(uid));
+      // Synchronous, as upstream before SchedulerAsyncPreemption: the victims are gone (or going) when the cycle ends.
+      await Promise.all(best.victims.map((v) => h.api.deletePod(v.pod, `Preempted by pod ${pod.metadata.uid ?? ''} on node ${best.node}`)));
       // The nomination is written with the FailedScheduling status update that follows (one PATCH, as upstream's handleSchedulingFailure).
       return [{ nominatedNodeName: best.node }, new Status(Code.Success)];
     },
