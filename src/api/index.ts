@@ -36,3 +36,4 @@ export {
   type TaintLike,
 } from './node-selector.js';
 export { KUBE_DNS_LABELS, DNS_MANAGED_BY, KUBE_DNS_NAMESPACE, KUBE_DNS_SERVICE, kubeDnsSliceName } from './kube-dns-names.js';
+export { SIM_USAGE_PREFIX, simContainerUsage, type SimUsage } from './sim-usage.js';

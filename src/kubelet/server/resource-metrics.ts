@@ -13,7 +13,7 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
-import { quantity } from '../../api/index.js';
+import { simContainerUsage, type KObject } from '../../api/index.js';
 import type { ContainerStatsSample, Runtime } from '../runtime.js';
 import type { Pod } from '../types.js';
 
@@ -42,31 +42,9 @@ export function readNodeUsage(stat = '/proc/stat', meminfo = '/proc/meminfo', no
   }
 }
 
-const SIM = 'sim.k8ts.io/';
-const parse = (v: string | undefined, f: (q: string) => number): number | undefined => {
-  if (v === undefined) return undefined;
-  try {
-    const n = f(v);
-    return Number.isFinite(n) && n >= 0 ? n : undefined;
-  } catch {
-    return undefined;
-  }
-};
-
-/** Per-container (cores, bytes) from a pod's sim annotations; a pod-level value is shared by containers without their own. */
+/** Per-container (cores, bytes) from a pod's sim annotations (src/api/sim-usage.ts). */
 export function simAnnotatedUsage(pod: Pod): Array<{ name: string; cores: number; bytes: number }> | undefined {
-  const ann = pod.metadata.annotations ?? {};
-  if (!Object.keys(ann).some((k) => k.startsWith(`${SIM}cpu-usage`) || k.startsWith(`${SIM}memory-usage`))) return undefined;
-  const names = pod.spec.containers.map((c) => c.name);
-  const share = (r: string, f: (q: string) => number) => {
-    const own = names.map((n) => parse(ann[`${SIM}${r}-usage.${n}`], f));
-    const whole = parse(ann[`${SIM}${r}-usage`], f);
-    const without = own.filter((v) => v === undefined).length;
-    return own.map((v) => v ?? (whole !== undefined && without ? whole / without : 0));
-  };
-  const cpu = share('cpu', (q) => quantity.quantityToMillis(q) / 1000);
-  const mem = share('memory', (q) => quantity.quantityToNumber(q));
-  return names.map((name, i) => ({ name, cores: cpu[i]!, bytes: mem[i]! }));
+  return simContainerUsage(pod as unknown as KObject);
 }
 
 const startedAt = (pod: Pod, container: string): number | undefined => {
