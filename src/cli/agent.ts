@@ -84,7 +84,7 @@ export async function runAgent(argv: string[]): Promise<void> {
   if (!nodes.length) throw new Error('nothing to run: --runtime none and no --sim-nodes');
   // --- kubelet API of this machine's node (src/kubelet/server, agent-kubelet.ts): listens before the node registers ---
   const kubelet = runtime !== 'none' ? await startAgentKubelet(nodes[0]!, values, creds.caPem ?? '', log) : undefined;
-  const renewIntervalMs = parseDuration(values['lease-renew-interval']!);
+  const renewIntervalMs = parseDuration(values['lease-renew-interval']!, '--lease-renew-interval');
   const stopping = new AbortController();
   // One agent per identity: with --kubeconfig all nodes share it; with --token each node is
   // system:node:<name> with its own bootstrapped certificate (NodeRestriction lets it touch only itself).

@@ -23,7 +23,7 @@ export function parseImageGcFlags(v: { 'image-gc-high-threshold'?: string; 'imag
   const p: ImageGcPolicy = {
     highThresholdPercent: num('image-gc-high-threshold', v['image-gc-high-threshold'], DEFAULT_IMAGE_GC_POLICY.highThresholdPercent),
     lowThresholdPercent: num('image-gc-low-threshold', v['image-gc-low-threshold'], DEFAULT_IMAGE_GC_POLICY.lowThresholdPercent),
-    minAgeMs: v['minimum-image-ttl-duration'] === undefined ? DEFAULT_IMAGE_GC_POLICY.minAgeMs : parseDuration(v['minimum-image-ttl-duration']),
+    minAgeMs: v['minimum-image-ttl-duration'] === undefined ? DEFAULT_IMAGE_GC_POLICY.minAgeMs : parseDuration(v['minimum-image-ttl-duration'], '--minimum-image-ttl-duration'),
   };
   const errs = validateImageGcPolicy(p);
   if (errs.length) throw new Error(errs.join('; '));

@@ -43,7 +43,7 @@ export function securityOptions(
     disabledAdmissionPlugins: disabled,
     encryption,
     limits: {
-      ...(timeout ? { requestTimeoutMs: parseDuration(timeout) } : {}),
+      ...(timeout ? { requestTimeoutMs: parseDuration(timeout, '--request-timeout') } : {}),
       // Not upstream flags: tests and hardened setups may shorten them (docs/security-model.md).
       ...(process.env.K8TS_HEADERS_TIMEOUT ? { headersTimeoutMs: parseDuration(process.env.K8TS_HEADERS_TIMEOUT) } : {}),
       ...(process.env.K8TS_IDLE_TIMEOUT ? { idleTimeoutMs: parseDuration(process.env.K8TS_IDLE_TIMEOUT) } : {}),

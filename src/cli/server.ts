@@ -94,14 +94,14 @@ export async function runServer(argv: string[]): Promise<void> {
   const imageGC = parseImageGcFlags(values);
   const simNodes = Number(values['sim-nodes']);
   if (!Number.isInteger(simNodes) || simNodes < 0) throw new Error(`--sim-nodes ${values['sim-nodes']}: not a count`);
-  const nodeMonitorGracePeriodMs = parseDuration(values['node-monitor-grace-period']!);
+  const nodeMonitorGracePeriodMs = parseDuration(values['node-monitor-grace-period']!, '--node-monitor-grace-period');
   const cmPort = Number(values['controller-manager-secure-port']);
   if (!Number.isInteger(cmPort) || cmPort < 0 || cmPort > 65535) throw new Error(`--controller-manager-secure-port ${values['controller-manager-secure-port']}: not a port number`);
   const disabled = new Set(values.disable!.split(',').map((s) => s.trim()).filter(Boolean));
   for (const d of disabled) {
     if (!['scheduler', 'controllers', 'agent', 'proxy', 'dns', 'metrics-server'].includes(d)) throw new Error(`--disable ${d}: unknown component (scheduler, controllers, agent, proxy, dns, metrics-server)`);
   }
-  const metricResolutionMs = parseDuration(values['metric-resolution']!);
+  const metricResolutionMs = parseDuration(values['metric-resolution']!, '--metric-resolution');
   if (!(metricResolutionMs >= 1000)) throw new Error(`--metric-resolution ${values['metric-resolution']}: must be at least 1s`);
   const serviceCIDR = values['service-cidr']!;
   const serviceIP = serviceCIDR.replace(/\.\d+\/\d+$/, '.1');

@@ -161,8 +161,8 @@ export async function runProxyCommand(argv: string[]): Promise<void> {
     runner,
     node: { nodeName, clusterCIDR: values['cluster-cidr'], nodeIP: await nodeIPFromApi(client, nodeName) },
     healthPort,
-    minSyncPeriodMs: parseDuration(values['iptables-min-sync-period']!),
-    syncPeriodMs: parseDuration(values['iptables-sync-period']!),
+    minSyncPeriodMs: parseDuration(values['iptables-min-sync-period']!, '--iptables-min-sync-period'),
+    syncPeriodMs: parseDuration(values['iptables-sync-period']!, '--iptables-sync-period'),
     log,
   });
   log(`proxy: iptables mode running (health on :${running.proxier.healthPort ?? '-'})`);

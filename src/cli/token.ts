@@ -38,7 +38,7 @@ export async function runToken(argv: string[]): Promise<void> {
     if (sub !== 'create' && !values.help) throw new Error(`token ${sub ?? ''}: only "create" is supported`);
     return;
   }
-  const ttlMs = values.ttl === '0' ? 0 : parseDuration(values.ttl!);
+  const ttlMs = values.ttl === '0' ? 0 : parseDuration(values.ttl!, '--ttl');
   const groups = values.groups!.split(',').map((g) => g.trim()).filter(Boolean);
   for (const g of groups) if (!/^system:bootstrappers:[a-z0-9:-]{0,255}[a-z0-9]$/.test(g)) throw new Error(`--groups ${g}: must start with system:bootstrappers:`);
   const kc = await readKubeconfig(values.kubeconfig ?? join(values['data-dir'] ?? defaultDataDir(), 'kubeconfig.yaml'));
