@@ -11,20 +11,19 @@
  * with the expired certificate and gets 401 forever. Real k8ts server.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Resolver } from 'node:dns/promises';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Client } from '../../src/client/index.js';
-import { issueCertificate, kubeconfigYaml, loadCa, parseCertificate, readKubeconfig } from '../../src/pki/index.js';
+import { issueCertificate, loadCa, readKubeconfig } from '../../src/pki/index.js';
 import { followingCredentials, kubeconfigCertificate } from '../../src/cli/reloading-credentials.js';
 import { startNodeDns } from '../../src/cli/start-dns.js';
 import type { RunningComponent } from '../../src/cli/component-context.js';
 import { API_ONLY, startServer, type K8tsServer } from '../support/k8ts-server.js';
 import { findBinary, inCI } from '../support/require.js';
 import { waitUntil } from '../support/wait.js';
+import { expireAndResetConnections, rewriteKubeconfig, type Cert } from '../support/cert-rotation.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const missing = !findBinary('ss') ? 'ss not installed (apt-get install iproute2)' : undefined;
@@ -49,11 +48,7 @@ describe('cluster DNS follows a rotated client certificate', { skip, timeout: 24
   const saved = { addr: process.env.K8TS_DNS_ADDRESS, metrics: process.env.K8TS_DNS_METRICS_PORT, up: process.env.K8TS_DNS_UPSTREAMS };
 
   const issue = (seconds: number) => issueCertificate(ca, { commonName: DNS_USER, organizations: DNS_GROUPS, usages: 'client', days: seconds / 86_400 });
-  const writeKubeconfig = (c: { certPem: string; keyPem: string }) => {
-    // Written beside and renamed, as the agent rewrites its kubelet.kubeconfig.
-    writeFileSync(`${kubeconfig}.tmp`, kubeconfigYaml({ server, caPem, clientCertPem: c.certPem, clientKeyPem: c.keyPem, userName: 'kube-dns' }), { mode: 0o600 });
-    spawnSync('mv', [`${kubeconfig}.tmp`, kubeconfig]);
-  };
+  const writeKubeconfig = (c: Cert) => rewriteKubeconfig(kubeconfig, { server, caPem, userName: 'kube-dns' }, c);
   const createService = (name: string): string => {
     srv.k(['create', 'service', 'clusterip', name, '--tcp', '80:80']);
     return srv.k(['get', 'svc', name, '-o', 'jsonpath={.spec.clusterIP}']).trim();
@@ -129,18 +124,8 @@ describe('cluster DNS follows a rotated client certificate', { skip, timeout: 24
     // Rotation: a new certificate in the kubeconfig, while the old one runs out.
     writeKubeconfig(await issue(3600));
     await waitUntil('the DNS worker to be handed the new certificate', () => logs.some((l) => l.includes('dns: the client certificate changed')), 20_000);
-    const left = parseCertificate(old.certPem).notAfter.getTime() + 1500 - Date.now();
-    if (left > 0) await new Promise((r) => setTimeout(r, left));
-    // The old certificate is refused now: only the new one can have carried what follows.
-    const stale = new Client({ server, caPem, certPem: old.certPem, keyPem: old.keyPem, qps: -1, maxRetries: 0 });
-    try {
-      await assert.rejects(stale.resource('services', 'default').list(), (e: Error & { status?: number; code?: number }) => /401|Unauthorized/i.test(`${e.status ?? e.code ?? ''} ${e.message}`));
-    } finally {
-      await stale.close();
-    }
-    // A network blip: every connection to the API server is reset (ss -K, this test's server port only).
-    // Whatever re-dials now has only the certificate it holds; the expired one would get 401 forever.
-    spawnSync('ss', ['-K', '-tn', 'dport', '=', `:${srv.port}`], { stdio: 'ignore' });
+    // The old certificate is refused now, then a network blip: only the new one can carry what follows.
+    await expireAndResetConnections(old, { server, caPem, port: srv.port });
     const ip2 = createService('dnsrot-after');
     await resolvesTo('the Service created after expiry (watches re-dialled with the new certificate)', port, 'dnsrot-after.default.svc.cluster.local', ip2, 40_000);
   });

@@ -11,17 +11,18 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Client } from '../../src/client/index.js';
-import { issueCertificate, kubeconfigYaml, loadCa, parseCertificate, readKubeconfig } from '../../src/pki/index.js';
+import { issueCertificate, loadCa, readKubeconfig } from '../../src/pki/index.js';
 import { execRunner, startInformerProxy, type RunningProxy } from '../../src/proxy/index.js';
 import { followingCredentials, ReloadingTransport, kubeconfigCertificate } from '../../src/cli/reloading-credentials.js';
 import { KUBE_PROXY_USER } from '../../src/cli/start-proxy.js';
 import { API_ONLY, startServer, type K8tsServer } from '../support/k8ts-server.js';
 import { findBinary, inCI } from '../support/require.js';
 import { waitUntil } from '../support/wait.js';
+import { expireAndResetConnections, rewriteKubeconfig, waitForExpiry, type Cert } from '../support/cert-rotation.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const missing = !findBinary('iptables-restore') ? 'iptables-restore not installed (apt-get install iptables)' : !findBinary('ip') ? 'ip not installed (apt-get install iproute2)' : undefined;
@@ -43,11 +44,7 @@ describe('kube-proxy follows a rotated client certificate', { skip, timeout: 180
 
   /** A kube-proxy certificate living `seconds` from now. */
   const issue = (seconds: number) => issueCertificate(ca, { commonName: KUBE_PROXY_USER, usages: 'client', days: seconds / 86_400 });
-  const writeKubeconfig = (c: { certPem: string; keyPem: string }) => {
-    // Written beside and renamed, as the agent rewrites its kubelet.kubeconfig.
-    writeFileSync(`${kubeconfig}.tmp`, kubeconfigYaml({ server, caPem, clientCertPem: c.certPem, clientKeyPem: c.keyPem, userName: KUBE_PROXY_USER }), { mode: 0o600 });
-    spawnSync('mv', [`${kubeconfig}.tmp`, kubeconfig]);
-  };
+  const writeKubeconfig = (c: Cert) => rewriteKubeconfig(kubeconfig, { server, caPem, userName: KUBE_PROXY_USER }, c);
   const rules = () => {
     const r = spawnSync('ip', ['netns', 'exec', ns, 'iptables-save'], { encoding: 'utf8' });
     return r.stdout ?? '';
@@ -56,7 +53,6 @@ describe('kube-proxy follows a rotated client certificate', { skip, timeout: 180
     srv.k(['create', 'service', 'clusterip', name, '--tcp', '80:80']);
     return srv.k(['get', 'svc', name, '-o', 'jsonpath={.spec.clusterIP}']).trim();
   };
-  const expireOf = (pem: string) => parseCertificate(pem).notAfter.getTime();
 
   before(async () => {
     srv = await startServer(API_ONLY);
@@ -95,18 +91,8 @@ describe('kube-proxy follows a rotated client certificate', { skip, timeout: 180
     const fresh = await issue(3600);
     writeKubeconfig(fresh);
     await waitUntil('the proxy client to pick up the new certificate', () => transport.reloads === 1, 20_000);
-    const left = expireOf(old.certPem) + 1500 - Date.now();
-    if (left > 0) await new Promise((r) => setTimeout(r, left));
-    // The old certificate is refused now: only the new one can have carried what follows.
-    const stale = new Client({ server, caPem, certPem: old.certPem, keyPem: old.keyPem, qps: -1, maxRetries: 0 });
-    try {
-      await assert.rejects(stale.resource('services', 'default').list(), (e: Error & { status?: number; code?: number }) => /401|Unauthorized/i.test(`${e.status ?? e.code ?? ''} ${e.message}`));
-    } finally {
-      await stale.close();
-    }
-    // A network blip: every connection to the API server is reset (ss -K, this test's server port only).
-    // Whatever re-dials now has only the certificate it holds; the expired one would get 401 forever.
-    spawnSync('ss', ['-K', '-tn', 'dport', '=', `:${srv.port}`], { stdio: 'ignore' });
+    // The old certificate is refused now, then a network blip: only the new one can carry what follows.
+    await expireAndResetConnections(old, { server, caPem, port: srv.port });
     const ip2 = createService('rot-after');
     await waitUntil('the Service created after expiry programmed (watch re-dialled with the new certificate)', () => rules().includes(`-d ${ip2}/32`), 30_000);
   });
@@ -115,8 +101,7 @@ describe('kube-proxy follows a rotated client certificate', { skip, timeout: 180
     const expired = await issue(2);
     const fresh = await kubeconfigCertificate(kubeconfig);
     assert.ok(fresh);
-    const left = expireOf(expired.certPem) + 1500 - Date.now();
-    if (left > 0) await new Promise((r) => setTimeout(r, left));
+    await waitForExpiry(expired);
     const creds = followingCredentials({ server, caPem, certPem: expired.certPem, keyPem: expired.keyPem }, kubeconfig, { checkIntervalMs: 3_600_000 })();
     const transport = creds.transport as ReloadingTransport;
     const c = new Client({ ...creds, qps: -1 });
